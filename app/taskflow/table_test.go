@@ -15,7 +15,9 @@ const (
 	mapperID int64 = 50 // someone else who mapped the task
 )
 
-var roles = []Role{RoleNone, RoleMapper, RoleValidator, RoleFieldManager, RoleProjectManager}
+func allRoles() []Role {
+	return []Role{RoleNone, RoleMapper, RoleValidator, RoleFieldManager, RoleProjectManager}
+}
 
 func clock() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
 
@@ -184,14 +186,14 @@ func TestApplyTransitionTable(t *testing.T) {
 func runTableRow(t *testing.T, s State, act Action, mine bool, cells string) {
 	t.Helper()
 	fields := strings.Fields(cells)
-	if len(fields) != len(roles) {
-		t.Fatalf("%s/%s: %d cells, want %d", s, act, len(fields), len(roles))
+	if len(fields) != len(allRoles()) {
+		t.Fatalf("%s/%s: %d cells, want %d", s, act, len(fields), len(allRoles()))
 	}
 	who := "non_holder"
 	if mine {
 		who = "holder"
 	}
-	for i, role := range roles {
+	for i, role := range allRoles() {
 		wantState, wantErr := outcome(t, fields[i])
 		name := fmt.Sprintf("%s/%s/%s/%s/%s", s, act, role, who, outcomeName(wantState, wantErr))
 		t.Run(name, func(t *testing.T) {
