@@ -14,10 +14,10 @@ import (
 // cut recursively, kd-tree style: each rectangle is halved across its longer
 // side (in metres) at the point quantile that leaves both halves a whole
 // number of tasks, until k = ceil(n/perTask) leaves exist; each leaf holds
-// about n/k points (never more than perTask unless identical points had to
-// stay together). The rectangles tile the box exactly; each is clipped to the aoi, so the
-// tasks together cover the aoi without overlap. Points outside the aoi are
-// ignored; identical points are never separated.
+// about n/k points, never more than perTask except near identical points,
+// which are never separated. The rectangles tile the box exactly; each is
+// clipped to the aoi, so the tasks together cover the aoi without overlap.
+// Points outside the aoi are ignored.
 func (s Splitter) SplitByFeatures(ctx context.Context, aoi orb.MultiPolygon, points []orb.Point, perTask int, progress Progress) ([]Task, error) {
 	if perTask < 1 {
 		return nil, paramErrorf("per_task", "the number of features per task must be at least 1")

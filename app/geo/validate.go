@@ -47,15 +47,37 @@ func buildPolygon(rings [][][]float64, at place) (orb.Polygon, error) {
 		}
 		p = append(p, r)
 	}
-	if orbgeo.Area(p) < minPolygonAreaM2 {
-		return nil, aoiErrorf("%s has zero area: its positions do not enclose any surface", at.polygonName())
-	}
 	for i, r := range p {
+		if collinear(r) {
+			return nil, aoiErrorf("%s has zero area: all its positions lie on one line", at.ringName(i))
+		}
 		if pt, ok := selfIntersection(r); ok {
 			return nil, aoiErrorf("%s intersects itself near longitude %.6f, latitude %.6f", at.ringName(i), pt[0], pt[1])
 		}
 	}
+	if orbgeo.Area(p) < minPolygonAreaM2 {
+		return nil, aoiErrorf("%s has zero area: its positions do not enclose any surface", at.polygonName())
+	}
 	return p, nil
+}
+
+// collinear reports whether every position of r lies within a hair (a
+// billionth of the ring's extent) of the line through its two farthest-apart
+// positions from the first.
+func collinear(r orb.Ring) bool {
+	a, far, best := r[0], r[0], 0.0
+	for _, p := range r {
+		if d := (p[0]-a[0])*(p[0]-a[0]) + (p[1]-a[1])*(p[1]-a[1]); d > best {
+			far, best = p, d
+		}
+	}
+	for _, c := range r {
+		cross := (far[0]-a[0])*(c[1]-a[1]) - (far[1]-a[1])*(c[0]-a[0])
+		if math.Abs(cross) > best*1e-9 {
+			return false
+		}
+	}
+	return true
 }
 
 // buildRing checks the positions of one ring and returns it with consecutive
@@ -136,7 +158,24 @@ func edgesMeet(segs []segment, i, j, n int) (orb.Point, bool) {
 	case i == (j+1)%n:
 		return t.b, foldsBack(t.a, t.b, s.b)
 	}
-	return s.a, segmentsIntersect(s.a, s.b, t.a, t.b)
+	if !segmentsIntersect(s.a, s.b, t.a, t.b) {
+		return orb.Point{}, false
+	}
+	return meetingPoint(s.a, s.b, t.a, t.b), true
+}
+
+// meetingPoint returns where intersecting segments ab and cd meet: the
+// crossing point, or for collinear overlaps an end point inside the other.
+func meetingPoint(a, b, c, d orb.Point) orb.Point {
+	den := (b[0]-a[0])*(d[1]-c[1]) - (b[1]-a[1])*(d[0]-c[0])
+	if den != 0 {
+		u := ((c[0]-a[0])*(d[1]-c[1]) - (c[1]-a[1])*(d[0]-c[0])) / den
+		return orb.Point{a[0] + u*(b[0]-a[0]), a[1] + u*(b[1]-a[1])}
+	}
+	if onSegment(a, b, c) {
+		return c
+	}
+	return a
 }
 
 // foldsBack reports whether the path a->b->c turns back on itself along a line.
