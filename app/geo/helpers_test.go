@@ -65,7 +65,23 @@ func checkTiling(t *testing.T, aoi orb.MultiPolygon, tasks []Task) {
 func checkNoOverlap(t *testing.T, aoi orb.MultiPolygon, tasks []Task, covers bool) {
 	t.Helper()
 	b := aoi.Bound()
-	const n = 90
+	const n, side = 90, 10
+	// Each sample only tests the tasks whose bounds reach its bucket.
+	bucketOf := func(i, j int) int { return i*side/n*side + j*side/n }
+	buckets := make([][]int, side*side)
+	for ti, task := range tasks {
+		for bi := range side {
+			for bj := range side {
+				cell := orb.Bound{
+					Min: orb.Point{b.Min[0] + float64(bi)*(b.Max[0]-b.Min[0])/side, b.Min[1] + float64(bj)*(b.Max[1]-b.Min[1])/side},
+					Max: orb.Point{b.Min[0] + float64(bi+1)*(b.Max[0]-b.Min[0])/side, b.Min[1] + float64(bj+1)*(b.Max[1]-b.Min[1])/side},
+				}
+				if cell.Intersects(task.Bound) {
+					buckets[bi*side+bj] = append(buckets[bi*side+bj], ti)
+				}
+			}
+		}
+	}
 	bad := 0
 	for i := range n {
 		for j := range n {
@@ -74,7 +90,8 @@ func checkNoOverlap(t *testing.T, aoi orb.MultiPolygon, tasks []Task, covers boo
 				b.Min[1] + (float64(j)+0.5*math.Pi/3.5)*(b.Max[1]-b.Min[1])/n,
 			}
 			in := 0
-			for _, task := range tasks {
+			for _, ti := range buckets[bucketOf(i, j)] {
+				task := tasks[ti]
 				if task.Bound.Contains(p) && planar.MultiPolygonContains(task.Outline, p) {
 					in++
 				}
