@@ -10,8 +10,8 @@ import (
 // AssignPoints returns, for each point, the index of the first task whose
 // outline contains it (points on an outline count as inside), or -1 when no
 // task does. Tasks are bucketed by bounding box into a uniform grid, so each
-// point is tested against the few tasks near it; 200,000 points over
-// thousands of tasks take tens of milliseconds.
+// point is tested against the few tasks near it (200,000 points over 10,000
+// grid tasks take about 0.15 s on two cores).
 func AssignPoints(tasks []Task, points []orb.Point) []int {
 	out := make([]int, len(points))
 	ix := newTaskIndex(tasks)
