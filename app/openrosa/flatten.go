@@ -2,7 +2,6 @@ package openrosa
 
 import (
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,12 +43,15 @@ var repeatIndex = regexp.MustCompile(`\[(\d+)\]`)
 // be nil.
 func Columns(form *Form, rows ...map[string]string) []string {
 	byField := map[string][]string{}
+	seen := map[string]bool{}
 	for _, row := range rows {
 		for col := range row {
-			field := repeatIndex.ReplaceAllString(col, "")
-			if !slices.Contains(byField[field], col) {
-				byField[field] = append(byField[field], col)
+			if seen[col] {
+				continue
 			}
+			seen[col] = true
+			field := repeatIndex.ReplaceAllString(col, "")
+			byField[field] = append(byField[field], col)
 		}
 	}
 	var cols []string
@@ -62,7 +64,7 @@ func Columns(form *Form, rows ...map[string]string) []string {
 			}
 			used[rel] = true
 			group := byField[rel]
-			if !f.Repeat && !slices.Contains(group, rel) {
+			if !f.Repeat && !seen[rel] {
 				group = append(group, rel)
 			}
 			cols = append(cols, sortColumns(group)...)
@@ -80,7 +82,11 @@ func Columns(form *Form, rows ...map[string]string) []string {
 // sortColumns sorts column names in place, comparing repeat indices as
 // numbers, and returns them.
 func sortColumns(cols []string) []string {
-	sort.Slice(cols, func(i, j int) bool { return columnKey(cols[i]) < columnKey(cols[j]) })
+	keys := make(map[string]string, len(cols))
+	for _, c := range cols {
+		keys[c] = columnKey(c)
+	}
+	sort.Slice(cols, func(i, j int) bool { return keys[cols[i]] < keys[cols[j]] })
 	return cols
 }
 

@@ -69,8 +69,8 @@ func (w *fieldWalker) walk(n *node, path string) {
 
 // insideRepeat reports whether path lies below one of the repeats.
 func (w *fieldWalker) insideRepeat(path string) bool {
-	for r := range w.repeats {
-		if strings.HasPrefix(path, r+"/") {
+	for i := len(path) - 1; i > 0; i-- {
+		if path[i] == '/' && w.repeats[path[:i]] {
 			return true
 		}
 	}

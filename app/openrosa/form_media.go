@@ -36,13 +36,12 @@ func mediaForm(form string) string {
 // input with a query, and the CSV named by a search() appearance.
 func expectedMedia(model, body *node) []MediaRef {
 	var refs []MediaRef
+	seen := map[MediaRef]bool{}
 	add := func(name, typ string) {
-		for _, r := range refs {
-			if r.Name == name && r.Type == typ {
-				return
-			}
+		if ref := (MediaRef{Name: name, Type: typ}); !seen[ref] {
+			seen[ref] = true
+			refs = append(refs, ref)
 		}
-		refs = append(refs, MediaRef{Name: name, Type: typ})
 	}
 	for _, c := range model.Children {
 		if c.Name.Local == "instance" {

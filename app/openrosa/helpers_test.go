@@ -19,7 +19,7 @@ func readTestdata(t *testing.T, name string) []byte {
 
 // fixture returns the bytes of a shared public fixture, skipping the test
 // when the fixtures folder is absent.
-func fixture(t *testing.T, parts ...string) []byte {
+func fixture(t testing.TB, parts ...string) []byte {
 	t.Helper()
 	dir := filepath.Join("..", "..", "..", "shared", "fixtures")
 	if _, err := os.Stat(dir); err != nil {
