@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# vendor.sh copies the pinned browser libraries from web/node_modules into
+# web/static/vendor/ under stable names, with their licence files, so the Go
+# binary can embed and serve them and no page needs the internet.
+#
+# It runs `npm ci` first when node_modules is missing or older than
+# package-lock.json. It is idempotent: unchanged files are left alone and files
+# that are no longer listed are removed. Run it from any directory:
+#
+#   bash web/vendor.sh
+set -euo pipefail
+
+web="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+nm="$web/node_modules"
+out="$web/static/vendor"
+
+# Each line: source (relative to node_modules, or to web/ when it starts with
+# "web:") and destination (relative to static/vendor).
+files=(
+  "htmx.org/dist/htmx.min.js                          htmx.min.js"
+  "maplibre-gl/dist/maplibre-gl.js                    maplibre-gl.js"
+  "maplibre-gl/dist/maplibre-gl.css                   maplibre-gl.css"
+  "pmtiles/dist/pmtiles.js                            pmtiles.js"
+  "swagger-ui-dist/swagger-ui-bundle.js               swagger-ui/swagger-ui-bundle.js"
+  "swagger-ui-dist/swagger-ui.css                     swagger-ui/swagger-ui.css"
+  "redoc/bundles/redoc.standalone.js                  redoc.standalone.js"
+  "htmx.org/LICENSE                                   licenses/htmx.org-LICENSE.txt"
+  "maplibre-gl/LICENSE.txt                            licenses/maplibre-gl-LICENSE.txt"
+  "web:licenses/pmtiles-LICENSE.txt                   licenses/pmtiles-LICENSE.txt"
+  "fflate/LICENSE                                     licenses/fflate-LICENSE.txt"
+  "swagger-ui-dist/LICENSE                            licenses/swagger-ui-LICENSE.txt"
+  "swagger-ui-dist/NOTICE                             licenses/swagger-ui-NOTICE.txt"
+  "swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt   licenses/swagger-ui-bundle-THIRD-PARTY.txt"
+  "redoc/LICENSE                                      licenses/redoc-LICENSE.txt"
+  "redoc/bundles/redoc.standalone.js.LICENSE.txt      licenses/redoc-standalone-THIRD-PARTY.txt"
+)
+
+# Hosts a bundle must never load from at run time (fonts, CDNs). A library
+# upgrade that starts referencing one of them fails the copy step.
+forbidden='fonts\.googleapis\.com|fonts\.gstatic\.com|unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com'
+
+ensure_node_modules() {
+  if [[ -f "$nm/.package-lock.json" && ! "$web/package-lock.json" -nt "$nm/.package-lock.json" ]]; then
+    return
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "vendor.sh: npm not found; install Node.js to fetch the pinned browser libraries" >&2
+    exit 1
+  fi
+  (cd "$web" && npm ci --ignore-scripts --no-audit --no-fund)
+}
+
+copy_if_changed() {
+  local src="$1" dst="$2"
+  if [[ ! -f "$src" ]]; then
+    echo "vendor.sh: missing $src (run npm ci in web/)" >&2
+    exit 1
+  fi
+  [[ -d "${dst%/*}" ]] || mkdir -p "${dst%/*}"
+  if ! cmp -s "$src" "$dst"; then
+    cp "$src" "$dst"
+    echo "vendor.sh: updated ${dst#"$web"/}"
+  fi
+}
+
+main() {
+  ensure_node_modules
+  local line src dst
+  local -A keep=()
+  for line in "${files[@]}"; do
+    read -r src dst <<<"$line"
+    if [[ "$src" == web:* ]]; then
+      src="$web/${src#web:}"
+    else
+      src="$nm/$src"
+    fi
+    copy_if_changed "$src" "$out/$dst"
+    keep["$out/$dst"]=1
+  done
+  # Remove anything a previous version of this list copied.
+  while IFS= read -r -d '' f; do
+    [[ -n "${keep[$f]:-}" ]] || { rm -f "$f"; echo "vendor.sh: removed ${f#"$web"/}"; }
+  done < <(find "$out" -type f -print0)
+  find "$out" -mindepth 1 -type d -empty -delete
+  if grep -rlE "$forbidden" "$out" --include='*.js' --include='*.css'; then
+    echo "vendor.sh: a vendored file above references a font or CDN host" >&2
+    exit 1
+  fi
+}
+
+main "$@"
