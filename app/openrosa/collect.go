@@ -60,7 +60,9 @@ func CollectSettings(serverURL, projectName string) (string, error) {
 
 // Bounds of the QR code image size, in pixels.
 const (
+	// MinQRSize is the smallest image CollectQRPNG renders.
 	MinQRSize = 64
+	// MaxQRSize is the largest image CollectQRPNG renders.
 	MaxQRSize = 4096
 	// qrQuietZone is the white border the QR specification asks for, in modules.
 	qrQuietZone = 4

@@ -6,8 +6,11 @@ import (
 
 // OpenRosa namespaces of the documents Collect reads.
 const (
+	// FormListNamespace is the default namespace of the form list.
 	FormListNamespace = "http://openrosa.org/xforms/xformsList"
+	// ManifestNamespace is the default namespace of a media manifest.
 	ManifestNamespace = "http://openrosa.org/xforms/xformsManifest"
+	// ResponseNamespace is the default namespace of an OpenRosaResponse.
 	ResponseNamespace = "http://openrosa.org/http/response"
 )
 

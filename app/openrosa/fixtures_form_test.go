@@ -136,8 +136,8 @@ func TestParseFormFixtureMedia(t *testing.T) {
 		t.Run(tt.file, func(t *testing.T) {
 			t.Parallel()
 			f := mustParseForm(t, fixture(t, "xforms", tt.file))
-			if !sameMedia(f.Media, tt.want) {
-				t.Fatalf("media = %v, want %v", f.Media, tt.want)
+			if !sameMedia(f.MediaFiles, tt.want) {
+				t.Fatalf("media = %v, want %v", f.MediaFiles, tt.want)
 			}
 		})
 	}

@@ -20,13 +20,13 @@ func (e *FormError) Unwrap() error { return e.Err }
 
 // Form is what Fieldbase needs to know about an uploaded XForm.
 type Form struct {
-	ID       string // the primary instance root's id attribute
-	Version  string // version or orx:version, as written (may be empty or hold spaces)
-	Title    string // h:head/h:title, trimmed; the form ID when the form has no title
-	RootName string // local name of the primary instance root, e.g. "data"
-	Fields   []Field
-	Repeats  []string   // absolute repeat paths, e.g. "/data/children/child"
-	Media    []MediaRef // form attachments the form expects, in ODK Central's sense
+	ID         string // the primary instance root's id attribute
+	Version    string // version or orx:version, as written (may be empty or hold spaces)
+	Title      string // h:head/h:title, trimmed; the form ID when the form has no title
+	RootName   string // local name of the primary instance root, e.g. "data"
+	Fields     []Field
+	Repeats    []string   // absolute repeat paths, e.g. "/data/children/child"
+	MediaFiles []MediaRef // form attachments the form expects, in ODK Central's sense
 }
 
 // Field is one leaf of the primary instance.
@@ -100,7 +100,7 @@ func ParseForm(data []byte) (*Form, error) {
 	}
 	body := root.child("body")
 	form.readFields(inst, model, body)
-	form.Media = expectedMedia(model, body)
+	form.MediaFiles = expectedMedia(model, body)
 	return form, nil
 }
 

@@ -72,8 +72,8 @@ func TestParseFormMediaAndBinds(t *testing.T) {
 		{"shops.csv", "file"},
 		{"itemsets.csv", "file"},
 	}
-	if !sameMedia(f.Media, wantMedia) {
-		t.Fatalf("media = %v, want %v", f.Media, wantMedia)
+	if !sameMedia(f.MediaFiles, wantMedia) {
+		t.Fatalf("media = %v, want %v", f.MediaFiles, wantMedia)
 	}
 	wantFields := []Field{
 		{Path: "/data/photo", Type: "binary", Control: "upload"},
