@@ -2,7 +2,7 @@
 //  - every htmx request carries the CSRF token from <meta name="csrf-token"> (the
 //    layout also sets hx-headers on <body>; this covers content swapped in without it),
 //  - failed htmx requests show a message in #flash-area instead of failing silently,
-//  - flash messages can be dismissed.
+//  - flash messages can be dismissed, and the map side panel's handle folds it.
 // It loads nothing from the network and needs no build step.
 (function () {
   "use strict";
@@ -103,9 +103,16 @@
   });
 
   document.addEventListener("click", function (evt) {
-    var button = evt.target.closest(".flash-close");
-    if (button) {
-      button.closest(".flash").remove();
+    var close = evt.target.closest(".flash-close");
+    if (close) {
+      close.closest(".flash").remove();
+      return;
+    }
+    // The handle folds the map page's side panel, which is a bottom sheet on phones.
+    var handle = evt.target.closest(".side-panel-handle");
+    if (handle) {
+      var collapsed = handle.closest(".side-panel").classList.toggle("is-collapsed");
+      handle.setAttribute("aria-expanded", String(!collapsed));
     }
   });
 })();
