@@ -1,0 +1,178 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+)
+
+// errClosed is returned by Write after Close.
+var errClosed = errors.New("database is closed")
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(context.Context, *sql.Tx) error
+	err  error
+	done chan struct{}
+}
+
+// writer owns the single write connection. It takes the first queued request, yields once so that requests
+// arriving at the same moment can join (on 2 cores, without the yield the loop wakes for every request and
+// commits one row at a time), then commits everything queued in one transaction.
+type writer struct {
+	db       *sql.DB
+	reqs     chan *writeReq
+	quit     chan struct{}
+	stopped  chan struct{}
+	maxBatch int
+	once     sync.Once
+	mu       sync.RWMutex
+	closed   bool
+}
+
+func startWriter(db *sql.DB, maxBatch int) *writer {
+	if maxBatch <= 0 {
+		maxBatch = 256
+	}
+	w := &writer{db: db, reqs: make(chan *writeReq, 4*maxBatch), quit: make(chan struct{}),
+		stopped: make(chan struct{}), maxBatch: maxBatch}
+	go w.loop()
+	return w
+}
+
+func (w *writer) do(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return errClosed
+	}
+	select {
+	case w.reqs <- r:
+		w.mu.RUnlock()
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued, the request is always answered: a caller that gave up could otherwise not know whether its
+	// write was committed.
+	<-r.done
+	return r.err
+}
+
+// stop refuses new writes, commits the queued ones and waits for the loop to end.
+func (w *writer) stop() {
+	w.once.Do(func() {
+		w.mu.Lock()
+		w.closed = true
+		w.mu.Unlock()
+		close(w.quit)
+		<-w.stopped
+	})
+}
+
+func (w *writer) loop() {
+	defer close(w.stopped)
+	batch := make([]*writeReq, 0, w.maxBatch)
+	for {
+		var first *writeReq
+		select {
+		case first = <-w.reqs:
+		case <-w.quit:
+			// No sender can be blocked any more (closed is set under the lock): drain what is queued.
+			for {
+				select {
+				case r := <-w.reqs:
+					w.commit(append(batch[:0], r))
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+		runtime.Gosched()
+		batch = w.drain(batch)
+		w.commit(batch)
+	}
+}
+
+func (w *writer) drain(batch []*writeReq) []*writeReq {
+	for len(batch) < w.maxBatch {
+		select {
+		case r := <-w.reqs:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit runs the batch in one transaction, each request in its own savepoint, and answers every request.
+func (w *writer) commit(batch []*writeReq) {
+	defer func() {
+		for _, r := range batch {
+			close(r.done)
+		}
+	}()
+	ctx := context.Background()
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		for _, r := range batch {
+			r.err = fmt.Errorf("begin: %w", err)
+		}
+		return
+	}
+	alone := len(batch) == 1
+	ok := 0
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		r.err = runOne(context.WithoutCancel(r.ctx), tx, r.fn, alone)
+		if r.err == nil {
+			ok++
+		}
+	}
+	if ok == 0 {
+		_ = tx.Rollback()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		_ = tx.Rollback()
+		for _, r := range batch {
+			if r.err == nil {
+				r.err = fmt.Errorf("commit: %w", mapErr(err))
+			}
+		}
+	}
+}
+
+// runOne runs one request inside a savepoint so that its failure undoes only its own changes. A lone request
+// needs no savepoint: when it fails the whole transaction is rolled back.
+func runOne(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error, alone bool) (err error) {
+	if !alone {
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			return fmt.Errorf("savepoint: %w", err)
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in write: %v", p)
+		}
+		if alone {
+			return
+		}
+		if err != nil {
+			_, _ = tx.ExecContext(ctx, "ROLLBACK TO w")
+		}
+		if _, rerr := tx.ExecContext(ctx, "RELEASE w"); rerr != nil && err == nil {
+			err = fmt.Errorf("release savepoint: %w", rerr)
+		}
+	}()
+	return mapErr(fn(ctx, tx))
+}
