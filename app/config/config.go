@@ -1,0 +1,269 @@
+// Package config defines Fieldbase's configuration: built-in defaults, then a TOML file, then FIELDBASE_*
+// environment variables, then command-line flags, validated once at start-up. It must not import fieldbase/app,
+// fieldbase/db or any HTTP package.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	validation "github.com/go-ozzo/ozzo-validation/v4"
+	"github.com/go-ozzo/ozzo-validation/v4/is"
+	"github.com/knadh/koanf/parsers/toml"
+	"github.com/knadh/koanf/providers/confmap"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/v2"
+)
+
+// EnvPrefix starts every environment variable that sets a key: FIELDBASE_SECTION_KEY sets section.key.
+const EnvPrefix = "FIELDBASE_"
+
+// Config is every setting of a Fieldbase process. Durations are Go duration strings ("30s", "3h").
+type Config struct {
+	Data   Data   `koanf:"data"`
+	Server Server `koanf:"server"`
+	DB     DB     `koanf:"db"`
+	Jobs   Jobs   `koanf:"jobs"`
+	Log    Log    `koanf:"log"`
+}
+
+// Data says where Fieldbase keeps its files.
+type Data struct {
+	// Dir holds the database and uploaded files.
+	Dir string `koanf:"dir"`
+}
+
+// Server configures the HTTP server.
+type Server struct {
+	Addr            string        `koanf:"addr"`
+	BaseURL         string        `koanf:"base_url"`
+	ReadTimeout     time.Duration `koanf:"read_timeout"`
+	WriteTimeout    time.Duration `koanf:"write_timeout"`
+	IdleTimeout     time.Duration `koanf:"idle_timeout"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	BodyLimitMB     int           `koanf:"body_limit_mb"`
+	CORSOrigins     []string      `koanf:"cors_origins"`
+}
+
+// DB configures the SQLite database.
+type DB struct {
+	Synchronous string        `koanf:"synchronous"`
+	BusyTimeout time.Duration `koanf:"busy_timeout"`
+}
+
+// Jobs configures the background job workers.
+type Jobs struct {
+	Workers      int           `koanf:"workers"`
+	PollInterval time.Duration `koanf:"poll_interval"`
+}
+
+// Log configures the structured log.
+type Log struct {
+	Level  string `koanf:"level"`
+	Format string `koanf:"format"`
+}
+
+// Defaults returns the built-in configuration; config.example.toml documents the same values.
+func Defaults() Config {
+	return Config{
+		Data: Data{Dir: "./fb_data"},
+		Server: Server{
+			Addr: "127.0.0.1:8090", BaseURL: "", ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
+			IdleTimeout: 120 * time.Second, ShutdownTimeout: 15 * time.Second, BodyLimitMB: 110,
+			CORSOrigins: []string{},
+		},
+		DB:   DB{Synchronous: "full", BusyTimeout: 10 * time.Second},
+		Jobs: Jobs{Workers: 4, PollInterval: 2 * time.Second},
+		Log:  Log{Level: "info", Format: "text"},
+	}
+}
+
+// Sources are where Load reads from, beside the defaults.
+type Sources struct {
+	// File is a TOML file; empty means none (unless FIELDBASE_CONFIG names one).
+	File string
+	// Getenv reads the environment (os.Getenv in production).
+	Getenv func(string) string
+	// Flags are values from the command line, keyed like "server.addr"; they win over everything.
+	Flags map[string]any
+}
+
+// Load merges defaults, file, environment and flags, in that order, and validates the result.
+func Load(src Sources) (Config, error) {
+	k := koanf.New(".")
+	if err := k.Load(confmap.Provider(toMap(Defaults()), "."), nil); err != nil {
+		return Config{}, err
+	}
+	path := src.File
+	if path == "" && src.Getenv != nil {
+		path = src.Getenv(EnvPrefix + "CONFIG")
+	}
+	if path != "" {
+		if _, err := os.Stat(path); err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+		if err := k.Load(file.Provider(path), toml.Parser()); err != nil {
+			return Config{}, fmt.Errorf("config file %s: %w", path, err)
+		}
+	}
+	if err := loadEnv(k, src.Getenv); err != nil {
+		return Config{}, err
+	}
+	if len(src.Flags) > 0 {
+		if err := k.Load(confmap.Provider(src.Flags, "."), nil); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := checkKeys(k); err != nil {
+		return Config{}, err
+	}
+	var c Config
+	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// loadEnv reads FIELDBASE_SECTION_KEY for every known key (FIELDBASE_SERVER_BASE_URL sets server.base_url).
+// Lists are comma-separated. Asking for the known names, rather than scanning the environment, keeps
+// FIELDBASE_CONFIG and unrelated variables out.
+func loadEnv(k *koanf.Koanf, getenv func(string) string) error {
+	if getenv == nil {
+		return nil
+	}
+	vals := map[string]any{}
+	for _, key := range Keys() {
+		v, ok := lookup(getenv, EnvName(key))
+		if !ok {
+			continue
+		}
+		if key == "server.cors_origins" {
+			vals[key] = splitList(v)
+		} else {
+			vals[key] = v
+		}
+	}
+	return k.Load(confmap.Provider(vals, "."), nil)
+}
+
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	return v, v != ""
+}
+
+func splitList(v string) []string {
+	out := []string{}
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// checkKeys refuses keys that Fieldbase does not know, so a typo in the file is not silently ignored.
+func checkKeys(k *koanf.Koanf) error {
+	known := map[string]bool{}
+	for _, key := range Keys() {
+		known[key] = true
+	}
+	var unknown []string
+	for _, key := range k.Keys() {
+		if !known[key] {
+			unknown = append(unknown, key)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("config: unknown key %s", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// Keys lists every configuration key, as "section.key".
+func Keys() []string {
+	keys := []string{}
+	for key := range toMap(Defaults()) {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// EnvName is the environment variable that sets key ("server.addr" -> "FIELDBASE_SERVER_ADDR").
+func EnvName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// Validate checks every value and names the key and the rule that failed.
+func (c Config) Validate() error {
+	err := validation.Errors{
+		"data.dir": validation.Validate(c.Data.Dir, validation.Required),
+		"server.addr": validation.Validate(c.Server.Addr, validation.Required,
+			validation.By(hostPort)),
+		"server.base_url":         validation.Validate(c.Server.BaseURL, is.URL),
+		"server.read_timeout":     validation.Validate(c.Server.ReadTimeout, validation.Required, validation.Min(time.Second)),
+		"server.write_timeout":    validation.Validate(c.Server.WriteTimeout, validation.Required, validation.Min(time.Second)),
+		"server.idle_timeout":     validation.Validate(c.Server.IdleTimeout, validation.Required, validation.Min(time.Second)),
+		"server.shutdown_timeout": validation.Validate(c.Server.ShutdownTimeout, validation.Required, validation.Min(time.Second)),
+		"server.body_limit_mb":    validation.Validate(c.Server.BodyLimitMB, validation.Required, validation.Min(1), validation.Max(1<<16)),
+		"server.cors_origins":     validation.Validate(c.Server.CORSOrigins, validation.Each(validation.By(origin))),
+		"db.synchronous": validation.Validate(c.DB.Synchronous, validation.Required,
+			validation.In("full", "normal")),
+		"db.busy_timeout":    validation.Validate(c.DB.BusyTimeout, validation.Required, validation.Min(100*time.Millisecond)),
+		"jobs.workers":       validation.Validate(c.Jobs.Workers, validation.Required, validation.Min(1), validation.Max(256)),
+		"jobs.poll_interval": validation.Validate(c.Jobs.PollInterval, validation.Required, validation.Min(10*time.Millisecond)),
+		"log.level":          validation.Validate(c.Log.Level, validation.In("debug", "info", "warn", "error")),
+		"log.format":         validation.Validate(c.Log.Format, validation.In("text", "json")),
+	}.Filter()
+	if err == nil {
+		return nil
+	}
+	var ve validation.Errors
+	if errors.As(err, &ve) {
+		keys := make([]string, 0, len(ve))
+		for k := range ve {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		msgs := make([]string, 0, len(keys))
+		for _, k := range keys {
+			msgs = append(msgs, fmt.Sprintf("%s (%s): %s", k, EnvName(k), ve[k].Error()))
+		}
+		return &InvalidError{Messages: msgs}
+	}
+	return err
+}
+
+// InvalidError lists every invalid key with the rule it broke.
+type InvalidError struct {
+	Messages []string
+}
+
+func (e *InvalidError) Error() string {
+	return "invalid configuration: " + strings.Join(e.Messages, "; ")
+}
+
+func hostPort(v any) error {
+	s, _ := v.(string)
+	if _, _, err := net.SplitHostPort(s); err != nil {
+		return errors.New("must be host:port, e.g. 127.0.0.1:8090 or :8090")
+	}
+	return nil
+}
+
+func origin(v any) error {
+	s, _ := v.(string)
+	if s == "*" {
+		return nil
+	}
+	if err := is.URL.Validate(s); err != nil || !(strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) {
+		return errors.New("must be an origin such as https://example.org, or *")
+	}
+	return nil
+}
