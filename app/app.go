@@ -1,0 +1,90 @@
+// Package app is Fieldbase's HTTP surface: the JSON API under /api/v1 (Huma, documented as OpenAPI 3.1), the
+// server-rendered pages, the error contract and the wiring of every dependency. Domain logic worth testing
+// without HTTP lives in its sub-packages; SQL lives in fieldbase/db.
+package app
+
+import (
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/fiber/v2"
+
+	"fieldbase/app/config"
+	"fieldbase/app/jobs"
+	"fieldbase/db"
+)
+
+// Assets are the files embedded in the binary (or read from disk in tests).
+type Assets struct {
+	// Templates is web/templates: layout/, partials/ and pages/.
+	Templates fs.FS
+	// Static is web/static, served under /static.
+	Static fs.FS
+}
+
+// Build describes the running binary.
+type Build struct {
+	Version string
+	Log     *slog.Logger
+}
+
+// App is the HTTP application: one Fiber app serving the JSON API and the pages.
+type App struct {
+	cfg     config.Config
+	store   *db.Store
+	jobs    *jobs.Jobs
+	log     *slog.Logger
+	version string
+	started time.Time
+	fiber   *fiber.App
+	api     huma.API
+	tmpl    *templates
+	static  *staticFiles
+}
+
+// New builds the application and its routes. It parses every template and checks the browser assets, so a
+// broken build fails here rather than in front of a user.
+func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build Build) (*App, error) {
+	a := &App{cfg: cfg, store: store, jobs: jq, log: build.Log, version: build.Version, started: time.Now()}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	var err error
+	if a.static, err = loadStatic(assets.Static); err != nil {
+		return nil, err
+	}
+	if a.tmpl, err = parseTemplates(assets.Templates, template.FuncMap{"asset": a.static.url}); err != nil {
+		return nil, err
+	}
+	a.fiber = fiber.New(fiber.Config{
+		AppName:               "fieldbase",
+		ErrorHandler:          a.errorHandler,
+		BodyLimit:             cfg.Server.BodyLimitMB << 20,
+		ReadTimeout:           cfg.Server.ReadTimeout,
+		WriteTimeout:          cfg.Server.WriteTimeout,
+		IdleTimeout:           cfg.Server.IdleTimeout,
+		DisableStartupMessage: true,
+		ReadBufferSize:        16 << 10,
+	})
+	a.fiber.Server().Handler = headAsGet(a.fiber.Server().Handler)
+	a.api = newAPI(a.fiber, a.version)
+	a.routes()
+	return a, nil
+}
+
+// Fiber returns the Fiber app, for tests (app.Test) and for listening.
+func (a *App) Fiber() *fiber.App { return a.fiber }
+
+// API returns the Huma API, whose OpenAPI document lists every /api/v1 operation.
+func (a *App) API() huma.API { return a.api }
+
+// Serve answers requests on ln until Shutdown.
+func (a *App) Serve(ln net.Listener) error { return a.fiber.Listener(ln) }
+
+// Shutdown stops accepting connections and waits (until ctx ends) for requests in flight to finish.
+func (a *App) Shutdown(ctx context.Context) error { return a.fiber.ShutdownWithContext(ctx) }

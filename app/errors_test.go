@@ -1,0 +1,85 @@
+package app
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fieldbase/app/config"
+)
+
+// TestErrorContract checks 400/404/405/413/422/500 on /api (problem JSON) and on pages (HTML), and that no
+// internal text or stack trace reaches the client.
+func TestErrorContract(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	ta.Fiber().Get("/api/v1/test-panic", func(*fiber.Ctx) error { panic("secret panic text") })
+	ta.Fiber().Get("/api/v1/test-error", func(*fiber.Ctx) error { return errors.New("secret cause") })
+	ta.Fiber().Get("/test-panic", func(*fiber.Ctx) error { panic("secret panic text") })
+	const problem = "application/problem+json"
+	ta.run(t, []scenario{
+		{name: "API404", method: "GET", url: "/api/v1/nothing-here", wantStatus: 404, wantType: problem,
+			wantContain: []string{`"status":404`, `"title":"Not Found"`}},
+		{name: "API405", method: "DELETE", url: "/api/v1/healthcheck", wantStatus: 405, wantType: problem,
+			wantContain: []string{`"status":405`}},
+		{name: "API400Malformed", method: "PUT", url: "/api/v1/settings", body: `{"site_name":`, wantStatus: 400,
+			wantType: problem},
+		{name: "API422Field", method: "GET", url: "/api/v1/jobs/0", wantStatus: 422, wantType: problem,
+			wantContain: []string{`"errors":[`, `"location":"path.id"`}},
+		{name: "API500Panic", method: "GET", url: "/api/v1/test-panic", wantStatus: 500, wantType: problem,
+			wantContain: []string{`"detail":"internal error"`}, wantAbsent: []string{"secret", "goroutine"}},
+		{name: "API500Error", method: "GET", url: "/api/v1/test-error", wantStatus: 500, wantType: problem,
+			wantContain: []string{`"detail":"internal error"`}, wantAbsent: []string{"secret"}},
+		{name: "Page404", method: "GET", url: "/no-such-page", wantStatus: 404, wantType: "text/html",
+			wantContain: []string{"<html", "404"}},
+		{name: "Page404HTMX", method: "GET", url: "/no-such-page", headers: map[string]string{"HX-Request": "true"},
+			wantStatus: 404, wantType: "text/html", wantContain: []string{"404"}, wantAbsent: []string{"<html"}},
+		{name: "Page500", method: "GET", url: "/test-panic", wantStatus: 500, wantType: "text/html",
+			wantContain: []string{"<html", "internal error"}, wantAbsent: []string{"secret", "goroutine"}},
+	})
+}
+
+// TestBodyLimit sends an oversized body over a real connection (the in-process tester refuses to).
+func TestBodyLimit(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, func(c *config.Config) { c.Server.BodyLimitMB = 1 })
+	base := ta.listen(t)
+	big := `{"site_name":"` + strings.Repeat("x", 2<<20) + `"}`
+	req, _ := http.NewRequest("PUT", base+"/api/v1/settings", strings.NewReader(big))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 413 || resp.Header.Get("Content-Type") != "application/problem+json" ||
+		!strings.Contains(string(body), `"status":413`) {
+		t.Fatalf("%d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"Error", errorf(http.StatusConflict, "taken"), 409},
+		{"Field", fieldError("name", "is required"), 422},
+		{"Fiber", fiber.ErrForbidden, 403},
+		{"Unknown", errors.New("boom"), 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, _, _ := classify(tt.err); got != tt.want {
+				t.Fatalf("status = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,130 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+	"github.com/valyala/fasthttp"
+)
+
+type ctxKey string
+
+// requestIDKey holds the request id in the Fiber locals and in the request's context.
+const requestIDKey ctxKey = "request_id"
+
+// requestID gives every request an id (or keeps a sane one sent by a proxy), echoes it in X-Request-Id and puts
+// it in the request context for log lines.
+func requestID(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	} else {
+		id = strings.Clone(id)
+	}
+	c.Locals(requestIDKey, id)
+	c.SetUserContext(context.WithValue(c.UserContext(), requestIDKey, id))
+	c.Set(fiber.HeaderXRequestID, id)
+	return c.Next()
+}
+
+// recoverPanic turns a panic in a handler into a 500 whose cause and stack go to the log, never to the client.
+func (a *App) recoverPanic(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return c.Next()
+}
+
+// accessLog writes one structured line per request after it is answered.
+func (a *App) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// Let the error handler write the response now, so the line has the final status.
+		if herr := a.errorHandler(c, err); herr != nil {
+			a.log.Error("error handler failed", "err", herr)
+		}
+		err = nil
+	}
+	status := c.Response().StatusCode()
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	a.log.LogAttrs(c.UserContext(), level, "request",
+		slog.String("request_id", stringLocal(c, requestIDKey)),
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Int("bytes", len(c.Response().Body())),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("ip", c.IP()),
+	)
+	return err
+}
+
+func stringLocal(c *fiber.Ctx, key any) string {
+	s, _ := c.Locals(key).(string)
+	return s
+}
+
+// securityHeaders sets the headers every response carries. The content security policy only allows the server
+// itself (the product works offline, and no page may load anything from elsewhere); MapLibre needs blob workers.
+func securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; "+
+		"style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; "+
+		"child-src 'self' blob:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; "+
+		"base-uri 'self'; form-action 'self'")
+	return c.Next()
+}
+
+// corsAPI answers CORS (and its preflights) for the JSON API with the configured origins; with none configured,
+// browsers on other origins are refused.
+func corsAPI(origins []string) fiber.Handler {
+	allowed := map[string]bool{}
+	any := false
+	for _, o := range origins {
+		if o == "*" {
+			any = true
+		}
+		allowed[strings.TrimRight(o, "/")] = true
+	}
+	return cors.New(cors.Config{
+		AllowOriginsFunc: func(origin string) bool { return any || allowed[origin] },
+		AllowMethods:     "GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS",
+		AllowHeaders:     "Authorization,Content-Type,X-Request-Id,Last-Event-ID",
+		ExposeHeaders:    "X-Request-Id,Location,Retry-After",
+		MaxAge:           600,
+	})
+}
+
+// headAsGet answers HEAD wherever GET is answered: it runs the GET route and drops the body, keeping the headers
+// (Content-Length included). It wraps the server's handler because Huma's routes are registered per method.
+func headAsGet(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		if !ctx.IsHead() {
+			next(ctx)
+			return
+		}
+		ctx.Request.Header.SetMethod(fasthttp.MethodGet)
+		next(ctx)
+		ctx.Request.Header.SetMethod(fasthttp.MethodHead)
+		ctx.Response.SkipBody = true
+	}
+}

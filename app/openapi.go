@@ -1,0 +1,55 @@
+package app
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humafiber"
+	"github.com/gofiber/fiber/v2"
+)
+
+// apiPrefix is where the JSON API is mounted; the OpenAPI document's server URL.
+const apiPrefix = "/api/v1"
+
+// newAPI mounts Huma on /api/v1 with the document at /api/v1/openapi.json (and .yaml). Huma's own docs page is
+// off: it loads its scripts from a CDN, and ours (/docs, /redoc) are embedded.
+func newAPI(f *fiber.App, version string) huma.API {
+	cfg := huma.DefaultConfig("Fieldbase API", version)
+	cfg.Info.Description = "Field mapping tasking manager: projects, tasks, submissions. " +
+		"Errors are RFC 9457 problem documents (application/problem+json)."
+	cfg.Servers = []*huma.Server{{URL: apiPrefix}}
+	cfg.OpenAPIPath = "/openapi"
+	cfg.DocsPath = ""
+	cfg.SchemasPath = "/schemas"
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from POST /auth/tokens."},
+	}
+	return humafiber.NewWithGroup(f, f.Group(apiPrefix), cfg)
+}
+
+// register adds a Huma operation whose handler errors go through the same table as every other error, so a
+// client never sees an internal message and 5xx causes are logged with the request id.
+func register[I, O any](a *App, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	if len(op.Errors) == 0 {
+		op.Errors = []int{http.StatusBadRequest, http.StatusUnprocessableEntity}
+	}
+	huma.Register(a.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := h(ctx, in)
+		if err != nil {
+			p := problem(err)
+			logError(ctx, a.log, p.Status, err)
+			return nil, p
+		}
+		return out, nil
+	})
+}
+
+// document adds an operation served by a plain Fiber handler (a stream, an upload) to the OpenAPI document, so
+// that the document lists every /api/v1 route.
+func (a *App) document(op huma.Operation) {
+	if op.Responses == nil {
+		op.Responses = map[string]*huma.Response{}
+	}
+	a.api.OpenAPI().AddOperation(&op)
+}

@@ -1,0 +1,22 @@
+package app
+
+// routes is the map of the product: every route, API and UI, one line each, grouped by domain.
+func (a *App) routes() {
+	f := a.fiber
+	f.Use(requestID, a.accessLog, a.recoverPanic, securityHeaders)
+	f.Use(apiPrefix, corsAPI(a.cfg.Server.CORSOrigins))
+
+	// System
+	register(a, healthOp, a.apiHealthcheck)
+	register(a, getSettingsOp, a.apiGetSettings)
+	register(a, putSettingsOp, a.apiPutSettings)
+
+	// Jobs
+	register(a, getJobOp, a.apiGetJob)
+
+	// Pages
+	f.Get("/", a.showHomePage)
+	f.Get("/docs", a.standalone("docs", "docs_page"))
+	f.Get("/redoc", a.standalone("redoc", "redoc_page"))
+	f.Get("/static/*", a.static.serve)
+}
