@@ -1,0 +1,33 @@
+package main
+
+import (
+	"embed"
+	"io/fs"
+
+	"fieldbase/app"
+)
+
+// The only //go:embed lines: the migrations, the templates and the static files travel inside the binary.
+var (
+	//go:embed db/migrations/*.sql
+	migrationsFS embed.FS
+	//go:embed web/templates
+	templatesFS embed.FS
+	//go:embed web/static
+	staticFS embed.FS
+)
+
+// embedded returns the embedded trees, each rooted at its own folder.
+func embedded() (migrations fs.FS, assets app.Assets) {
+	migrations = mustSub(migrationsFS, "db/migrations")
+	assets = app.Assets{Templates: mustSub(templatesFS, "web/templates"), Static: mustSub(staticFS, "web/static")}
+	return migrations, assets
+}
+
+func mustSub(f embed.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the directory is fixed at compile time
+	}
+	return sub
+}

@@ -1,0 +1,29 @@
+// Command fieldbase is a field mapping tasking manager in one executable: `fieldbase serve` runs the web UI, the
+// JSON API and the ODK Collect endpoints on an embedded SQLite database.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fieldbase:", err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			fmt.Fprint(os.Stderr, "\n"+usage)
+		}
+		os.Exit(exitCode(err))
+	}
+}

@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"fieldbase/app"
+	"fieldbase/app/config"
+	"fieldbase/app/jobs"
+	"fieldbase/db"
+)
+
+const usage = `Usage: fieldbase <command> [flags]
+
+Commands:
+  serve                 run the web UI, the JSON API and the background jobs
+  migrate up|down|status  apply, roll back (one step) or list the database migrations
+  version               print the version
+  help                  print this help
+
+Flags (every command):
+  --config FILE   TOML configuration file (or FIELDBASE_CONFIG)
+  --dir DIR       data directory (default ./fb_data; FIELDBASE_DATA_DIR)
+Flags (serve):
+  --http ADDR     listen address (default 127.0.0.1:8090; FIELDBASE_SERVER_ADDR)
+`
+
+// usageError is a mistake on the command line: the message, then the usage, exit code 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// exitCode is 2 for a command line or configuration mistake, 1 for anything else.
+func exitCode(err error) int {
+	var ue *usageError
+	var ce *config.InvalidError
+	if errors.As(err, &ue) || errors.As(err, &ce) {
+		return 2
+	}
+	return 1
+}
+
+// run is the whole program: it parses args, loads the configuration and runs one command until ctx ends.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) < 2 {
+		return &usageError{"no command given"}
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "help", "-h", "--help":
+		_, err := io.WriteString(stdout, usage)
+		return err
+	case "version", "--version":
+		_, err := fmt.Fprintln(stdout, "fieldbase", version)
+		return err
+	case "serve":
+		cfg, _, err := loadConfig(cmd, rest, getenv, true)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stdout)
+	case "migrate":
+		cfg, pos, err := loadConfig(cmd, rest, getenv, false)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 || (pos[0] != "up" && pos[0] != "down" && pos[0] != "status") {
+			return &usageError{"migrate needs exactly one of up, down, status"}
+		}
+		return migrate(ctx, cfg, pos[0], stdout)
+	}
+	return &usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// loadConfig parses the flags of a command and merges them over defaults, file and environment.
+func loadConfig(cmd string, args []string, getenv func(string) string, withHTTP bool) (config.Config, []string,
+	error) {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	file := fs.String("config", "", "")
+	dir := fs.String("dir", "", "")
+	var addr *string
+	if withHTTP {
+		addr = fs.String("http", "", "")
+	}
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, nil, &usageError{strings.TrimSpace(err.Error())}
+	}
+	flags := map[string]any{}
+	if *dir != "" {
+		flags["data.dir"] = *dir
+	}
+	if addr != nil && *addr != "" {
+		flags["server.addr"] = *addr
+	}
+	cfg, err := config.Load(config.Sources{File: *file, Getenv: getenv, Flags: flags})
+	return cfg, fs.Args(), err
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the database and applies Fieldbase's and the job queue's migrations.
+func openStore(ctx context.Context, cfg config.Config) (*db.Store, int64, error) {
+	store, err := db.Open(ctx, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous,
+		BusyTimeout: cfg.DB.BusyTimeout})
+	if err != nil {
+		return nil, 0, err
+	}
+	migrations, _ := embedded()
+	m, err := db.NewMigrator(store, migrations)
+	if err == nil {
+		var v int64
+		if v, err = m.Up(ctx); err == nil {
+			if err = jobs.Migrate(ctx, store); err == nil {
+				return store, v, nil
+			}
+		}
+	}
+	_ = store.Close()
+	return nil, 0, err
+}
+
+// serve runs the server until ctx ends, then stops accepting, drains requests, stops the jobs and closes the
+// database, in that order.
+func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	log := newLogger(cfg, stdout)
+	store, _, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	jq, err := jobs.New(store, jobs.Options{Workers: cfg.Jobs.Workers, PollInterval: cfg.Jobs.PollInterval,
+		Logger: log})
+	if err != nil {
+		return err
+	}
+	_, assets := embedded()
+	a, err := app.New(cfg, store, jq, assets, app.Build{Version: version, Log: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
+	}
+	if err := jq.Start(ctx); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ln) }()
+	fmt.Fprintf(stdout, "Fieldbase %s listening on http://%s (data in %s)\n", version, ln.Addr(), cfg.Data.Dir)
+	select {
+	case err = <-served:
+		err = fmt.Errorf("server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	return errors.Join(err, shutdown(a, jq, cfg.Server.ShutdownTimeout, log))
+}
+
+func shutdown(a *app.App, jq *jobs.Jobs, timeout time.Duration, log *slog.Logger) error {
+	log.Info("shutting down", "timeout", timeout)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := a.Shutdown(sctx)
+	return errors.Join(err, jq.Stop(sctx))
+}
+
+func migrate(ctx context.Context, cfg config.Config, direction string, stdout io.Writer) error {
+	store, err := db.Open(ctx, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous,
+		BusyTimeout: cfg.DB.BusyTimeout})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	migrations, _ := embedded()
+	m, err := db.NewMigrator(store, migrations)
+	if err != nil {
+		return err
+	}
+	switch direction {
+	case "up":
+		v, err := m.Up(ctx)
+		if err == nil {
+			err = jobs.Migrate(ctx, store)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "database at version %d\n", v)
+		return err
+	case "down":
+		v, err := m.Down(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "database at version %d\n", v)
+		return err
+	}
+	st, err := m.Status(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range st {
+		state := "pending"
+		if s.Applied {
+			state = "applied"
+		}
+		fmt.Fprintf(stdout, "%05d  %-8s %s\n", s.Version, state, s.Source)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fieldbase/app/config"
+	"fieldbase/app/jobs"
+)
+
+func noEnv(string) string { return "" }
+
+// lineWriter is a concurrency-safe stdout that also hands each line to a channel.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	lines chan string
+}
+
+func newLineWriter() *lineWriter { return &lineWriter{lines: make(chan string, 1024)} }
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	sc := bufio.NewScanner(bytes.NewReader(p))
+	for sc.Scan() {
+		select {
+		case w.lines <- sc.Text():
+		default:
+		}
+	}
+	return len(p), nil
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// startServe runs `fieldbase serve` on a free port and returns its base URL, a stop function and the result
+// channel of run().
+func startServe(t *testing.T, dir string) (string, context.CancelFunc, chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := newLineWriter()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"fieldbase", "serve", "--dir", dir, "--http", "127.0.0.1:0"},
+			func(k string) string {
+				return map[string]string{"FIELDBASE_JOBS_POLL_INTERVAL": "50ms", "FIELDBASE_LOG_LEVEL": "warn"}[k]
+			}, out)
+	}()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case line := <-out.lines:
+			if m := listening.FindStringSubmatch(line); m != nil {
+				return m[1], cancel, done
+			}
+		case err := <-done:
+			cancel()
+			t.Fatalf("serve ended before listening: %v", err)
+		case <-timeout:
+			cancel()
+			t.Fatal("serve did not start")
+		}
+	}
+}
+
+func TestServeHealthyAndGracefulStop(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	base, stop, done := startServe(t, dir)
+	resp, err := http.Get(base + "/api/v1/healthcheck")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"database":"ok"`) {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("graceful stop returned %v (exit code %d)", err, exitCode(err))
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if _, err := http.Get(base + "/api/v1/healthcheck"); err == nil {
+		t.Fatal("still answering after stop")
+	}
+}
+
+// TestQueuedJobRunsAfterRestart queues a job while no worker runs, stops, and checks that the next start runs it.
+func TestQueuedJobRunsAfterRestart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, _, err := openStore(ctx, configFor(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jq, err := jobs.New(store, jobs.Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := jq.Insert(ctx, jobs.MaintenanceArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	base, stop, done := startServe(t, dir)
+	defer func() { stop(); <-done }()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(base + "/api/v1/jobs/" + itoa(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(body), `"state":"completed"`) {
+			return
+		}
+		time.Sleep(25 * time.Millisecond) // polling interval, not a correctness wait
+	}
+	t.Fatal("the job queued before the restart did not run")
+}
+
+func TestCommandLine(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantCode int // 0 = success
+		wantOut  string
+		wantErr  string
+	}{
+		{"Version", []string{"version"}, nil, 0, "fieldbase dev", ""},
+		{"Help", []string{"help"}, nil, 0, "Usage: fieldbase", ""},
+		{"ErrNoCommand", []string{}, nil, 2, "", "no command"},
+		{"ErrUnknownCommand", []string{"serv"}, nil, 2, "", `unknown command "serv"`},
+		{"ErrBadFlag", []string{"serve", "--port", "1"}, nil, 2, "", "flag provided but not defined: -port"},
+		{"ErrInvalidConfig", []string{"serve", "--dir", dir}, map[string]string{"FIELDBASE_JOBS_WORKERS": "-3"}, 2, "",
+			"jobs.workers"},
+		{"ErrMigrateArg", []string{"migrate", "sideways", "--dir", dir}, nil, 2, "", "migrate needs"},
+		{"MigrateUp", []string{"migrate", "--dir", dir, "up"}, nil, 0, "database at version", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			env := func(k string) string { return tt.env[k] }
+			err := run(context.Background(), append([]string{"fieldbase"}, tt.args...), env, &out)
+			code := 0
+			if err != nil {
+				code = exitCode(err)
+			}
+			if code != tt.wantCode {
+				t.Fatalf("exit code %d (err %v), want %d", code, err, tt.wantCode)
+			}
+			if tt.wantOut != "" && !strings.Contains(out.String(), tt.wantOut) {
+				t.Errorf("stdout %q lacks %q", out.String(), tt.wantOut)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("err %v lacks %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestMigrateDownAndStatus(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cmd := func(args ...string) string {
+		var out bytes.Buffer
+		if err := run(context.Background(), append([]string{"fieldbase", "migrate", "--dir", dir}, args...), noEnv,
+			&out); err != nil {
+			t.Fatalf("migrate %v: %v", args, err)
+		}
+		return out.String()
+	}
+	up := cmd("up")
+	status := cmd("status")
+	if !strings.Contains(status, "applied") || strings.Contains(status, "pending") {
+		t.Fatalf("status after up: %s", status)
+	}
+	cmd("down")
+	if status := cmd("status"); !strings.Contains(status, "pending") {
+		t.Fatalf("status after down: %s", status)
+	}
+	if again := cmd("up"); again != up {
+		t.Fatalf("up again = %q, want %q", again, up)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// configFor is the configuration serve would load for dir.
+func configFor(t *testing.T, dir string) config.Config {
+	t.Helper()
+	cfg, _, err := loadConfig("serve", []string{"--dir", dir}, noEnv, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
