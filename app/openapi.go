@@ -1,9 +1,6 @@
 package app
 
 import (
-	"context"
-	"net/http"
-
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humafiber"
 	"github.com/gofiber/fiber/v2"
@@ -24,25 +21,10 @@ func newAPI(f *fiber.App, version string) huma.API {
 	cfg.SchemasPath = "/schemas"
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API token from POST /auth/tokens."},
+		"session": {Type: "apiKey", In: "cookie", Name: sessionCookie,
+			Description: "The browser session of /login; changes also need the X-CSRF-Token header."},
 	}
 	return humafiber.NewWithGroup(f, f.Group(apiPrefix), cfg)
-}
-
-// register adds a Huma operation whose handler errors go through the same table as every other error, so a
-// client never sees an internal message and 5xx causes are logged with the request id.
-func register[I, O any](a *App, op huma.Operation, h func(context.Context, *I) (*O, error)) {
-	if len(op.Errors) == 0 {
-		op.Errors = []int{http.StatusBadRequest, http.StatusUnprocessableEntity}
-	}
-	huma.Register(a.api, op, func(ctx context.Context, in *I) (*O, error) {
-		out, err := h(ctx, in)
-		if err != nil {
-			p := problem(err)
-			logError(ctx, a.log, p.Status, err)
-			return nil, p
-		}
-		return out, nil
-	})
 }
 
 // document adds an operation served by a plain Fiber handler (a stream, an upload) to the OpenAPI document, so

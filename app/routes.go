@@ -7,12 +7,12 @@ func (a *App) routes() {
 	f.Use(apiPrefix, corsAPI(a.cfg.Server.CORSOrigins))
 
 	// System
-	register(a, healthOp, a.apiHealthcheck)
-	register(a, getSettingsOp, a.apiGetSettings)
-	register(a, putSettingsOp, a.apiPutSettings)
+	register(a, anyone, healthOp, a.apiHealthcheck)
+	register(a, anyone, getSettingsOp, a.apiGetSettings)
+	register(a, adminOnly, putSettingsOp, a.apiPutSettings)
 
 	// Jobs
-	register(a, getJobOp, a.apiGetJob)
+	register(a, signedIn, getJobOp, a.apiGetJob)
 
 	// Pages
 	f.Get("/", a.showHomePage)

@@ -61,9 +61,6 @@ func (a *App) apiGetSettings(ctx context.Context, _ *struct{}) (*SettingsOutput,
 }
 
 func (a *App) apiPutSettings(ctx context.Context, in *SettingsInput) (*SettingsOutput, error) {
-	if err := a.requireAdmin(ctx); err != nil {
-		return nil, err
-	}
 	if err := in.Body.Validate(a.cfg.Server.BodyLimitMB); err != nil {
 		return nil, err
 	}
@@ -73,9 +70,4 @@ func (a *App) apiPutSettings(ctx context.Context, in *SettingsInput) (*SettingsO
 		return nil, err
 	}
 	return &SettingsOutput{Body: settingsBody(saved)}, nil
-}
-
-// requireAdmin refuses everyone until accounts exist: there is no administrator to be.
-func (a *App) requireAdmin(ctx context.Context) error {
-	return errorf(http.StatusUnauthorized, "sign in as an administrator to change settings")
 }
