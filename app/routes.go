@@ -14,6 +14,12 @@ func (a *App) routes() {
 	// Jobs
 	register(a, signedIn, getJobOp, a.apiGetJob)
 
+	// Accounts
+
+	// Projects, tasks, features (issue 4)
+
+	// Forms, submissions, ODK Collect, exports (issue 5)
+
 	// Pages
 	f.Get("/", a.showHomePage)
 	f.Get("/docs", a.standalone("docs", "docs_page"))
