@@ -30,6 +30,7 @@ type Config struct {
 	DB     DB     `koanf:"db"`
 	Jobs   Jobs   `koanf:"jobs"`
 	Log    Log    `koanf:"log"`
+	Auth   Auth   `koanf:"auth"`
 }
 
 // Data says where Fieldbase keeps its files.
@@ -68,6 +69,17 @@ type Log struct {
 	Format string `koanf:"format"`
 }
 
+// Auth configures accounts: password hashing, sessions, tokens and the login rate limit.
+type Auth struct {
+	SessionTTL        time.Duration `koanf:"session_ttl"`
+	TokenTTL          time.Duration `koanf:"token_ttl"`
+	Argon2MemoryKiB   int           `koanf:"argon2_memory_kib"`
+	Argon2Iterations  int           `koanf:"argon2_iterations"`
+	Argon2Parallelism int           `koanf:"argon2_parallelism"`
+	LoginMaxFailures  int           `koanf:"login_max_failures"`
+	LoginWindow       time.Duration `koanf:"login_window"`
+}
+
 // Defaults returns the built-in configuration; config.example.toml documents the same values.
 func Defaults() Config {
 	return Config{
@@ -80,6 +92,8 @@ func Defaults() Config {
 		DB:   DB{Synchronous: "full", BusyTimeout: 10 * time.Second},
 		Jobs: Jobs{Workers: 4, PollInterval: 2 * time.Second},
 		Log:  Log{Level: "info", Format: "text"},
+		Auth: Auth{SessionTTL: 14 * 24 * time.Hour, TokenTTL: 90 * 24 * time.Hour, Argon2MemoryKiB: 19456,
+			Argon2Iterations: 2, Argon2Parallelism: 1, LoginMaxFailures: 10, LoginWindow: 5 * time.Minute},
 	}
 }
 
@@ -220,6 +234,17 @@ func (c Config) Validate() error {
 		"jobs.poll_interval": validation.Validate(c.Jobs.PollInterval, validation.Required, validation.Min(10*time.Millisecond)),
 		"log.level":          validation.Validate(c.Log.Level, validation.In("debug", "info", "warn", "error")),
 		"log.format":         validation.Validate(c.Log.Format, validation.In("text", "json")),
+		"auth.session_ttl":   validation.Validate(c.Auth.SessionTTL, validation.Required, validation.Min(time.Minute)),
+		"auth.token_ttl":     validation.Validate(c.Auth.TokenTTL, validation.Required, validation.Min(time.Minute)),
+		"auth.argon2_memory_kib": validation.Validate(c.Auth.Argon2MemoryKiB, validation.Required,
+			validation.Min(8), validation.Max(1<<20)),
+		"auth.argon2_iterations": validation.Validate(c.Auth.Argon2Iterations, validation.Required,
+			validation.Min(1), validation.Max(64)),
+		"auth.argon2_parallelism": validation.Validate(c.Auth.Argon2Parallelism, validation.Required,
+			validation.Min(1), validation.Max(255)),
+		"auth.login_max_failures": validation.Validate(c.Auth.LoginMaxFailures, validation.Required,
+			validation.Min(1)),
+		"auth.login_window": validation.Validate(c.Auth.LoginWindow, validation.Required, validation.Min(time.Second)),
 	}.Filter()
 	if err == nil {
 		return nil
