@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
+	"fieldbase/app/auth"
 	"fieldbase/app/config"
 	"fieldbase/app/jobs"
 	"fieldbase/db"
@@ -45,6 +46,8 @@ type App struct {
 	api     huma.API
 	tmpl    *templates
 	static  *staticFiles
+	logins  *logins
+	setup   setupLink
 }
 
 // New builds the application and its routes. It parses every template and checks the browser assets, so a
@@ -54,6 +57,10 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	if a.log == nil {
 		a.log = slog.Default()
 	}
+	a.logins = &logins{store: store, params: auth.Params{Memory: uint32(cfg.Auth.Argon2MemoryKiB),
+		Iterations: uint32(cfg.Auth.Argon2Iterations), Parallelism: uint8(cfg.Auth.Argon2Parallelism),
+		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen},
+		limiter: auth.NewLimiter(cfg.Auth.LoginMaxFailures, cfg.Auth.LoginWindow, time.Now)}
 	var err error
 	if a.static, err = loadStatic(assets.Static); err != nil {
 		return nil, err

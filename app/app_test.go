@@ -35,6 +35,7 @@ func newTestApp(t *testing.T, edit ...func(*config.Config)) *testApp {
 	cfg.Data.Dir = t.TempDir()
 	cfg.DB.Synchronous = "normal"
 	cfg.Jobs.PollInterval = 50 * time.Millisecond
+	cfg.Auth.Argon2MemoryKiB, cfg.Auth.Argon2Iterations = 64, 1 // cheap hashing keeps tests fast
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -160,4 +161,33 @@ func (ta *testApp) listen(t *testing.T) string {
 	go func() { _ = ta.Serve(ln) }()
 	t.Cleanup(func() { _ = ta.Shutdown(context.Background()) })
 	return "http://" + ln.Addr().String()
+}
+
+// testPassword is the password of every user newUser creates.
+const testPassword = "correct horse battery"
+
+// newUser creates an enabled user (an administrator when admin is true) with testPassword and returns its id and
+// a bearer token for `Authorization: Bearer <token>`.
+func (ta *testApp) newUser(t *testing.T, username string, admin bool) (int64, string) {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := ta.logins.hash(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := ta.store.CreateUser(ctx, db.User{Username: username, DisplayName: username, PasswordHash: hash,
+		IsAdmin: admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := ta.issue(ctx, u.ID, "token", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID, token
+}
+
+// bearer is the header map for a token.
+func bearer(token string) map[string]string {
+	return map[string]string{"Authorization": "Bearer " + token}
 }

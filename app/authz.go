@@ -19,6 +19,7 @@ type Principal struct {
 	SessionID int64
 	// ViaCookie is true for a browser session (which then needs a CSRF token to change anything).
 	ViaCookie bool
+	csrf      string
 }
 
 const principalKey ctxKey = "principal"
@@ -91,9 +92,8 @@ func register[I, O any](a *App, acc access, op huma.Operation, h func(context.Co
 	huma.Register(a.api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {
-			p := problem(err)
-			logError(ctx, a.log, p.Status, err)
-			return nil, p
+			logError(ctx, a.log, problem(err).Status, err)
+			return nil, humaError(err)
 		}
 		return out, nil
 	})

@@ -21,6 +21,8 @@ type Error struct {
 	Status  int
 	Message string
 	Fields  map[string]string
+	// Headers are sent with the error (e.g. Retry-After on a 429).
+	Headers map[string]string
 	Err     error
 }
 
@@ -136,9 +138,43 @@ func logError(ctx context.Context, log *slog.Logger, status int, err error) {
 // page for browsers.
 func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 	p := problem(err)
+	for k, v := range errorHeaders(err) {
+		c.Set(k, v)
+	}
 	logError(c.UserContext(), a.log, p.Status, err)
 	if wantsProblem(c) {
 		return writeProblem(c, p)
 	}
 	return a.renderError(c, p)
+}
+
+// errorHeaders returns the headers an error asks to be sent with it.
+func errorHeaders(err error) map[string]string {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae.Headers
+	}
+	return nil
+}
+
+// headedProblem is a problem document with response headers, for Huma (which sends GetHeaders).
+type headedProblem struct {
+	*huma.ErrorModel
+	headers http.Header
+}
+
+func (h headedProblem) GetHeaders() http.Header { return h.headers }
+
+// humaError is what a Huma handler returns for err: the problem document, with the error's headers if any.
+func humaError(err error) error {
+	p := problem(err)
+	hs := errorHeaders(err)
+	if len(hs) == 0 {
+		return p
+	}
+	h := http.Header{}
+	for k, v := range hs {
+		h.Set(k, v)
+	}
+	return headedProblem{ErrorModel: p, headers: h}
 }

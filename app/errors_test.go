@@ -1,8 +1,11 @@
 package app
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,6 +20,8 @@ import (
 func TestErrorContract(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
+	_, admin := ta.newUser(t, "admin", true)
+	auth := bearer(admin)
 	ta.Fiber().Get("/api/v1/test-panic", func(*fiber.Ctx) error { panic("secret panic text") })
 	ta.Fiber().Get("/api/v1/test-error", func(*fiber.Ctx) error { return errors.New("secret cause") })
 	ta.Fiber().Get("/test-panic", func(*fiber.Ctx) error { panic("secret panic text") })
@@ -27,8 +32,9 @@ func TestErrorContract(t *testing.T) {
 		{name: "API405", method: "DELETE", url: "/api/v1/healthcheck", wantStatus: 405, wantType: problem,
 			wantContain: []string{`"status":405`}},
 		{name: "API400Malformed", method: "PUT", url: "/api/v1/settings", body: `{"site_name":`, wantStatus: 400,
+			headers:  auth,
 			wantType: problem},
-		{name: "API422Field", method: "GET", url: "/api/v1/jobs/0", wantStatus: 422, wantType: problem,
+		{name: "API422Field", method: "GET", url: "/api/v1/jobs/0", headers: auth, wantStatus: 422, wantType: problem,
 			wantContain: []string{`"errors":[`, `"location":"path.id"`}},
 		{name: "API500Panic", method: "GET", url: "/api/v1/test-panic", wantStatus: 500, wantType: problem,
 			wantContain: []string{`"detail":"internal error"`}, wantAbsent: []string{"secret", "goroutine"}},
@@ -43,15 +49,20 @@ func TestErrorContract(t *testing.T) {
 	})
 }
 
-// TestBodyLimit sends an oversized body over a real connection (the in-process tester refuses to).
+// TestBodyLimit announces an oversized body over a real connection: the server must refuse it from the
+// Content-Length alone, before reading it (the in-process tester refuses to send such a request).
 func TestBodyLimit(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t, func(c *config.Config) { c.Server.BodyLimitMB = 1 })
 	base := ta.listen(t)
-	big := `{"site_name":"` + strings.Repeat("x", 2<<20) + `"}`
-	req, _ := http.NewRequest("PUT", base+"/api/v1/settings", strings.NewReader(big))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "PUT /api/v1/settings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+
+		"Content-Length: %d\r\n\r\n", 2<<20)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,12 @@ func (a *App) viewData(c *fiber.Ctx, title string, page any) ViewData {
 	if s, err := a.store.Settings(c.UserContext()); err == nil && s.SiteName != "" {
 		site = s.SiteName
 	}
-	return ViewData{Title: title, SiteName: site, Page: page}
+	vd := ViewData{Title: title, SiteName: site, Page: page}
+	if p := principal(c.UserContext()); p != nil {
+		vd.User = &ViewUser{Username: p.Username, DisplayName: p.DisplayName, IsAdmin: p.IsAdmin}
+		vd.CSRFToken = p.csrf
+	}
+	return vd
 }
 
 // page renders a full page, or only its content block for an htmx request.

@@ -3,7 +3,7 @@ package app
 // routes is the map of the product: every route, API and UI, one line each, grouped by domain.
 func (a *App) routes() {
 	f := a.fiber
-	f.Use(requestID, a.accessLog, a.recoverPanic, securityHeaders)
+	f.Use(requestID, a.accessLog, a.recoverPanic, securityHeaders, a.authenticate)
 	f.Use(apiPrefix, corsAPI(a.cfg.Server.CORSOrigins))
 
 	// System
@@ -15,6 +15,14 @@ func (a *App) routes() {
 	register(a, signedIn, getJobOp, a.apiGetJob)
 
 	// Accounts
+	register(a, anyone, createTokenOp, a.apiCreateToken)
+	register(a, signedIn, revokeTokenOp, a.apiRevokeToken)
+	register(a, signedIn, getMeOp, a.apiGetMe)
+	register(a, signedIn, changePasswordOp, a.apiChangePassword)
+	register(a, adminOnly, createUserOp, a.apiCreateUser)
+	register(a, adminOnly, listUsersOp, a.apiListUsers)
+	register(a, adminOnly, getUserOp, a.apiGetUser)
+	register(a, adminOnly, patchUserOp, a.apiPatchUser)
 
 	// Projects, tasks, features (issue 4)
 

@@ -174,6 +174,7 @@ func TestOpenAPI(t *testing.T) {
 func TestJobStatus(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
+	_, token := ta.newUser(t, "watcher", false)
 	ta.startJobs(t)
 	id, err := ta.jobs.Insert(context.Background(), jobs.MaintenanceArgs{})
 	if err != nil {
@@ -182,7 +183,9 @@ func TestJobStatus(t *testing.T) {
 	var job JobBody
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, body := ta.do(t, httptest.NewRequest("GET", fmt.Sprintf("/api/v1/jobs/%d", id), nil))
+		req := httptest.NewRequest("GET", fmt.Sprintf("/api/v1/jobs/%d", id), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, body := ta.do(t, req)
 		if resp.StatusCode != 200 {
 			t.Fatalf("%d %s", resp.StatusCode, body)
 		}
@@ -197,7 +200,9 @@ func TestJobStatus(t *testing.T) {
 		job.FinishedAt == nil {
 		t.Fatalf("job = %+v (result %s)", job, job.Result)
 	}
-	if resp, _ := ta.do(t, httptest.NewRequest("GET", "/api/v1/jobs/999999", nil)); resp.StatusCode != 404 {
+	req := httptest.NewRequest("GET", "/api/v1/jobs/999999", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, _ := ta.do(t, req); resp.StatusCode != 404 {
 		t.Fatalf("unknown job: %d", resp.StatusCode)
 	}
 }
