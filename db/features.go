@@ -1,0 +1,144 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
+// Feature is one feature of a project's data extract (a building, a road...). TaskID is 0 when no task holds its
+// centroid.
+type Feature struct {
+	ID         int64
+	ProjectID  int64
+	TaskID     int64
+	Geometry   string // GeoJSON geometry
+	Properties string // JSON object
+	Status     string // ready, submitted, validated or bad
+	Lon, Lat   float64
+}
+
+// NewFeature is a feature to add to a project.
+type NewFeature struct {
+	Geometry   string
+	Properties string
+	Lon, Lat   float64
+	TaskID     int64
+}
+
+// AddFeatures adds features to a project in one transaction (callers send batches of a few thousand).
+func (s *Store) AddFeatures(ctx context.Context, projectID int64, batch []NewFeature) error {
+	return mapErr(s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO features (project_id, task_id, geometry, properties, lon, lat)
+			VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, f := range batch {
+			props := f.Properties
+			if props == "" {
+				props = "{}"
+			}
+			if _, err := ins.ExecContext(ctx, projectID, nullID(f.TaskID), f.Geometry, props, f.Lon, f.Lat); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// DeleteFeatures removes a project's whole data extract.
+func (s *Store) DeleteFeatures(ctx context.Context, projectID int64) error {
+	return mapErr(s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM features WHERE project_id = ?", projectID)
+		return err
+	}))
+}
+
+// RecountFeatures sets every task's feature count from the features it holds, after an upload.
+func (s *Store) RecountFeatures(ctx context.Context, projectID int64) error {
+	return mapErr(s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE tasks SET feature_count = (SELECT count(*) FROM features f
+			WHERE f.task_id = tasks.id) WHERE project_id = ?`, projectID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE projects SET tasks_rev = tasks_rev + 1 WHERE id = ?", projectID)
+		return err
+	}))
+}
+
+// FeaturePoint is a feature's id and centroid, what splitting needs.
+type FeaturePoint struct {
+	ID       int64
+	Lon, Lat float64
+}
+
+// FeaturePoints returns the centroid of every feature of a project, by id.
+func (s *Store) FeaturePoints(ctx context.Context, projectID int64) ([]FeaturePoint, error) {
+	rows, err := s.read.QueryContext(ctx, "SELECT id, lon, lat FROM features WHERE project_id = ? ORDER BY id",
+		projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []FeaturePoint{}
+	for rows.Next() {
+		var p FeaturePoint
+		if err := rows.Scan(&p.ID, &p.Lon, &p.Lat); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// EachFeature calls fn with each feature of a project (of one task when taskID > 0), by id, without loading
+// them all at once; fn's error stops the walk and is returned.
+func (s *Store) EachFeature(ctx context.Context, projectID, taskID int64, fn func(Feature) error) error {
+	q := `SELECT id, project_id, coalesce(task_id, 0), geometry, properties, status, lon, lat FROM features
+		WHERE project_id = ?`
+	args := []any{projectID}
+	if taskID > 0 {
+		q += " AND task_id = ?"
+		args = append(args, taskID)
+	}
+	rows, err := s.read.QueryContext(ctx, q+" ORDER BY id", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f Feature
+		if err := rows.Scan(&f.ID, &f.ProjectID, &f.TaskID, &f.Geometry, &f.Properties, &f.Status, &f.Lon,
+			&f.Lat); err != nil {
+			return err
+		}
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// featureChunk bounds the ids in one UPDATE ... IN (...), below SQLite's variable limit.
+const featureChunk = 500
+
+// setFeatureTask gives the features with the given ids (of the project) to the task.
+func setFeatureTask(ctx context.Context, tx *sql.Tx, projectID, taskID int64, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), featureChunk)
+		args := make([]any, 0, n+2)
+		args = append(args, taskID, projectID)
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		q := "UPDATE features SET task_id = ? WHERE project_id = ? AND id IN (?" + strings.Repeat(",?", n-1) + ")"
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}

@@ -1,0 +1,305 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Task is one piece of a project's area and where it stands in the workflow. User ids are 0 when nobody holds
+// that part; the names are filled by the list queries.
+type Task struct {
+	ID              int64
+	ProjectID       int64
+	Index           int
+	Outline         string // GeoJSON MultiPolygon
+	MinLon, MinLat  float64
+	MaxLon, MaxLat  float64
+	AreaM2          float64
+	FeatureCount    int
+	State           string
+	LockedBy        int64
+	LockedByName    string
+	LockExpiresAt   time.Time // zero: not locked, or the lock never expires
+	StateBeforeLock string
+	MappedBy        int64
+	AssignedTo      int64
+	AssignedToName  string
+	Version         int64
+	UpdatedAt       time.Time
+}
+
+const taskColumns = `t.id, t.project_id, t.idx, t.min_lon, t.min_lat, t.max_lon, t.max_lat, t.area_m2,
+	t.feature_count, t.state, coalesce(t.locked_by, 0), coalesce(t.lock_expires_at, ''), t.state_before_lock,
+	coalesce(t.mapped_by, 0), coalesce(t.assigned_to, 0), t.version, t.updated_at`
+
+func scanTask(row scanner, extra ...any) (Task, error) {
+	var t Task
+	var expires, updated string
+	dest := append([]any{&t.ID, &t.ProjectID, &t.Index, &t.MinLon, &t.MinLat, &t.MaxLon, &t.MaxLat, &t.AreaM2,
+		&t.FeatureCount, &t.State, &t.LockedBy, &expires, &t.StateBeforeLock, &t.MappedBy, &t.AssignedTo,
+		&t.Version, &updated}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Task{}, mapErr(err)
+	}
+	if expires != "" {
+		t.LockExpiresAt = parseTime(expires)
+	}
+	t.UpdatedAt = parseTime(updated)
+	return t, nil
+}
+
+// TaskOptions choose what Tasks returns besides the state.
+type TaskOptions struct {
+	// Outlines loads each task's GeoJSON outline.
+	Outlines bool
+}
+
+// Tasks returns a project's tasks by index, with the usernames of lock holders and assignees.
+func (s *Store) Tasks(ctx context.Context, projectID int64, opts TaskOptions) ([]Task, error) {
+	outline := "''"
+	if opts.Outlines {
+		outline = "t.outline"
+	}
+	rows, err := s.read.QueryContext(ctx, "SELECT "+taskColumns+", "+outline+`, coalesce(l.username, ''),
+		coalesce(a.username, '') FROM tasks t LEFT JOIN users l ON l.id = t.locked_by
+		LEFT JOIN users a ON a.id = t.assigned_to WHERE t.project_id = ? ORDER BY t.idx`, projectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Task{}
+	for rows.Next() {
+		var outline, locker, assignee string
+		t, err := scanTask(rows, &outline, &locker, &assignee)
+		if err != nil {
+			return nil, err
+		}
+		t.Outline, t.LockedByName, t.AssignedToName = outline, locker, assignee
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Task returns the task with the given 1-based index in a project, with its outline, or ErrNotFound.
+func (s *Store) Task(ctx context.Context, projectID int64, index int) (Task, error) {
+	var outline string
+	t, err := scanTask(s.read.QueryRowContext(ctx, "SELECT "+taskColumns+
+		", t.outline FROM tasks t WHERE t.project_id = ? AND t.idx = ?", projectID, index), &outline)
+	if err != nil {
+		return Task{}, fmt.Errorf("task %d of project %d: %w", index, projectID, err)
+	}
+	t.Outline = outline
+	return t, nil
+}
+
+// TasksRevision returns a value that changes whenever a project's tasks change (a new split, a feature upload,
+// any applied action), for caching what is built from them.
+func (s *Store) TasksRevision(ctx context.Context, projectID int64) (string, error) {
+	var rev, last int64
+	err := s.read.QueryRowContext(ctx, `SELECT p.tasks_rev, coalesce((SELECT max(e.id) FROM task_events e
+		WHERE e.project_id = p.id), 0) FROM projects p WHERE p.id = ?`, projectID).Scan(&rev, &last)
+	if err != nil {
+		return "", fmt.Errorf("project %d: %w", projectID, mapErr(err))
+	}
+	return fmt.Sprintf("%d-%d", rev, last), nil
+}
+
+// NewTask is one task of a new split.
+type NewTask struct {
+	Outline        string // GeoJSON MultiPolygon
+	MinLon, MinLat float64
+	MaxLon, MaxLat float64
+	AreaM2         float64
+	// FeatureIDs are the project's features whose centroid lies in this task.
+	FeatureIDs []int64
+}
+
+// ReplaceTasks replaces a draft project's split in one transaction: the old tasks and their history go, the new
+// tasks get indexes 1..n in order, and every feature is given to its new task (or none). It returns ErrConflict
+// when the project is no longer a draft, so a split never lands on a project people are mapping.
+func (s *Store) ReplaceTasks(ctx context.Context, projectID int64, tasks []NewTask) error {
+	return mapErr(s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, "SELECT status FROM projects WHERE id = ?", projectID).
+			Scan(&status); err != nil {
+			return fmt.Errorf("project %d: %w", projectID, mapErr(err))
+		}
+		if status != "draft" {
+			return fmt.Errorf("project %d is %s, not a draft: %w", projectID, status, ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM tasks WHERE project_id = ?", projectID); err != nil {
+			return err
+		}
+		if err := insertTasks(ctx, tx, projectID, tasks); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE projects SET tasks_rev = tasks_rev + 1 WHERE id = ?", projectID)
+		return err
+	}))
+}
+
+func insertTasks(ctx context.Context, tx *sql.Tx, projectID int64, tasks []NewTask) error {
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO tasks (project_id, idx, outline, min_lon, min_lat, max_lon,
+		max_lat, area_m2, feature_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	at := now()
+	for i, t := range tasks {
+		res, err := ins.ExecContext(ctx, projectID, i+1, t.Outline, t.MinLon, t.MinLat, t.MaxLon, t.MaxLat,
+			t.AreaM2, len(t.FeatureIDs), at)
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if err := setFeatureTask(ctx, tx, projectID, id, t.FeatureIDs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TaskSnapshot is what an action is decided on, read inside the write transaction that applies it.
+type TaskSnapshot struct {
+	Task Task
+	// Project holds the project's status and workflow settings.
+	Project Project
+	// Locks is how many tasks of the project the acting user holds locked (0 for the system).
+	Locks int
+}
+
+// TaskEvent is one applied action in a task's history. UserID is 0 for the system.
+type TaskEvent struct {
+	ID           int64
+	TaskID       int64
+	TaskIndex    int
+	ProjectID    int64
+	UserID       int64
+	Username     string
+	Action       string
+	FromState    string
+	ToState      string
+	Comment      string
+	TargetUserID int64 // the assignee, for assign
+	CreatedAt    time.Time
+}
+
+// ChangeTask applies one action to the task with the given index atomically: inside one write transaction it
+// reads the task, the project and the user's lock count, asks decide for the new task and its history row, then
+// stores both (guarded by the task's version). decide's error is returned as is and nothing is written. userID
+// is the acting user (0 for the system). The stored task and event are returned.
+func (s *Store) ChangeTask(ctx context.Context, projectID int64, index int, userID int64,
+	decide func(TaskSnapshot) (Task, TaskEvent, error)) (Task, TaskEvent, error) {
+	var next Task
+	var ev TaskEvent
+	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		snap, err := taskSnapshot(ctx, tx, projectID, index, userID)
+		if err != nil {
+			return err
+		}
+		if next, ev, err = decide(snap); err != nil {
+			return err
+		}
+		return storeChange(ctx, tx, snap.Task, &next, &ev, userID)
+	})
+	return next, ev, mapErr(err)
+}
+
+func taskSnapshot(ctx context.Context, tx *sql.Tx, projectID int64, index int, userID int64) (TaskSnapshot, error) {
+	var snap TaskSnapshot
+	p := &snap.Project
+	var err error
+	snap.Task, err = scanTask(tx.QueryRowContext(ctx, "SELECT "+taskColumns+`, p.status, p.lock_minutes,
+		p.allow_self_validation, p.max_locks_per_user, (SELECT count(*) FROM tasks l WHERE l.project_id = t.project_id
+		AND l.locked_by = ?) FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.project_id = ? AND t.idx = ?`,
+		userID, projectID, index), &p.Status, &p.LockMinutes, &p.AllowSelfValidation, &p.MaxLocksPerUser, &snap.Locks)
+	if err != nil {
+		return snap, fmt.Errorf("task %d of project %d: %w", index, projectID, err)
+	}
+	p.ID = projectID
+	return snap, nil
+}
+
+func storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Task, ev *TaskEvent, userID int64) error {
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	var expires any
+	if !next.LockExpiresAt.IsZero() {
+		expires = formatLockTime(next.LockExpiresAt)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, locked_by = ?, lock_expires_at = ?,
+		state_before_lock = ?, mapped_by = ?, assigned_to = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`, next.State, nullID(next.LockedBy), expires, next.StateBeforeLock,
+		nullID(next.MappedBy), nullID(next.AssignedTo), formatTime(at), old.ID, old.Version)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("task %d changed meanwhile: %w", old.ID, ErrConflict)
+	}
+	next.ID, next.ProjectID, next.Index, next.Version, next.UpdatedAt = old.ID, old.ProjectID, old.Index,
+		old.Version+1, at
+	ev.TaskID, ev.TaskIndex, ev.ProjectID, ev.UserID, ev.CreatedAt = old.ID, old.Index, old.ProjectID, userID, at
+	r, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, project_id, user_id, action, from_state,
+		to_state, comment, target_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.TaskID, ev.ProjectID,
+		nullID(userID), ev.Action, ev.FromState, ev.ToState, ev.Comment, nullID(ev.TargetUserID), formatTime(at))
+	if err != nil {
+		return err
+	}
+	ev.ID, err = r.LastInsertId()
+	return err
+}
+
+// TaskEvents returns a task's history, oldest first.
+func (s *Store) TaskEvents(ctx context.Context, projectID int64, index int) ([]TaskEvent, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.task_id, t.idx, e.project_id, coalesce(e.user_id, 0),
+		coalesce(u.username, ''), e.action, e.from_state, e.to_state, e.comment, coalesce(e.target_user_id, 0),
+		e.created_at FROM task_events e JOIN tasks t ON t.id = e.task_id LEFT JOIN users u ON u.id = e.user_id
+		WHERE t.project_id = ? AND t.idx = ? ORDER BY e.id`, projectID, index)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []TaskEvent{}
+	for rows.Next() {
+		var e TaskEvent
+		var created string
+		if err := rows.Scan(&e.ID, &e.TaskID, &e.TaskIndex, &e.ProjectID, &e.UserID, &e.Username, &e.Action,
+			&e.FromState, &e.ToState, &e.Comment, &e.TargetUserID, &created); err != nil {
+			return nil, err
+		}
+		e.CreatedAt = parseTime(created)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ExpiredLock names a task whose lock expired.
+type ExpiredLock struct {
+	ProjectID int64
+	Index     int
+}
+
+// ExpiredLocks returns the tasks whose lock expired before now, oldest expiry first, at most limit of them.
+func (s *Store) ExpiredLocks(ctx context.Context, now time.Time, limit int) ([]ExpiredLock, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT project_id, idx FROM tasks WHERE lock_expires_at IS NOT NULL
+		AND lock_expires_at < ? ORDER BY lock_expires_at LIMIT ?`, formatLockTime(now), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ExpiredLock
+	for rows.Next() {
+		var e ExpiredLock
+		if err := rows.Scan(&e.ProjectID, &e.Index); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
