@@ -31,6 +31,8 @@ type Config struct {
 	Jobs   Jobs   `koanf:"jobs"`
 	Log    Log    `koanf:"log"`
 	Auth   Auth   `koanf:"auth"`
+	// Projects configures project creation.
+	Projects Projects `koanf:"projects"`
 }
 
 // Data says where Fieldbase keeps its files.
@@ -80,6 +82,12 @@ type Auth struct {
 	LoginWindow       time.Duration `koanf:"login_window"`
 }
 
+// Projects configures project creation.
+type Projects struct {
+	// MaxAOIKm2 is the largest area of interest a project may have, in km².
+	MaxAOIKm2 float64 `koanf:"max_aoi_km2"`
+}
+
 // Defaults returns the built-in configuration; config.example.toml documents the same values.
 func Defaults() Config {
 	return Config{
@@ -94,6 +102,7 @@ func Defaults() Config {
 		Log:  Log{Level: "info", Format: "text"},
 		Auth: Auth{SessionTTL: 14 * 24 * time.Hour, TokenTTL: 90 * 24 * time.Hour, Argon2MemoryKiB: 19456,
 			Argon2Iterations: 2, Argon2Parallelism: 1, LoginMaxFailures: 10, LoginWindow: 5 * time.Minute},
+		Projects: Projects{MaxAOIKm2: 2000.0},
 	}
 }
 
@@ -245,6 +254,8 @@ func (c Config) Validate() error {
 		"auth.login_max_failures": validation.Validate(c.Auth.LoginMaxFailures, validation.Required,
 			validation.Min(1)),
 		"auth.login_window": validation.Validate(c.Auth.LoginWindow, validation.Required, validation.Min(time.Second)),
+		"projects.max_aoi_km2": validation.Validate(c.Projects.MaxAOIKm2, validation.Required,
+			validation.Min(0.001), validation.Max(1e6)),
 	}.Filter()
 	if err == nil {
 		return nil
