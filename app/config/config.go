@@ -25,12 +25,13 @@ const EnvPrefix = "FIELDBASE_"
 
 // Config is every setting of a Fieldbase process. Durations are Go duration strings ("30s", "3h").
 type Config struct {
-	Data   Data   `koanf:"data"`
-	Server Server `koanf:"server"`
-	DB     DB     `koanf:"db"`
-	Jobs   Jobs   `koanf:"jobs"`
-	Log    Log    `koanf:"log"`
-	Auth   Auth   `koanf:"auth"`
+	Data        Data        `koanf:"data"`
+	Server      Server      `koanf:"server"`
+	DB          DB          `koanf:"db"`
+	Jobs        Jobs        `koanf:"jobs"`
+	Log         Log         `koanf:"log"`
+	Auth        Auth        `koanf:"auth"`
+	Submissions Submissions `koanf:"submissions"`
 	// Projects configures project creation.
 	Projects Projects `koanf:"projects"`
 }
@@ -71,6 +72,15 @@ type Log struct {
 	Format string `koanf:"format"`
 }
 
+// Submissions bounds what phones and API clients may upload with a submission or form media.
+type Submissions struct {
+	// MaxRequestMB is the largest multipart request (XML plus attachments), in MiB; a larger one is answered 413.
+	// It is announced to ODK Collect as X-OpenRosa-Accept-Content-Length.
+	MaxRequestMB int `koanf:"max_request_mb"`
+	// MaxFileMB is the largest single attachment or media file, in MiB.
+	MaxFileMB int `koanf:"max_file_mb"`
+}
+
 // Auth configures accounts: password hashing, sessions, tokens and the login rate limit.
 type Auth struct {
 	SessionTTL        time.Duration `koanf:"session_ttl"`
@@ -97,9 +107,10 @@ func Defaults() Config {
 			IdleTimeout: 120 * time.Second, ShutdownTimeout: 15 * time.Second, BodyLimitMB: 110,
 			CORSOrigins: []string{},
 		},
-		DB:   DB{Synchronous: "full", BusyTimeout: 10 * time.Second},
-		Jobs: Jobs{Workers: 4, PollInterval: 2 * time.Second},
-		Log:  Log{Level: "info", Format: "text"},
+		DB:          DB{Synchronous: "full", BusyTimeout: 10 * time.Second},
+		Jobs:        Jobs{Workers: 4, PollInterval: 2 * time.Second},
+		Log:         Log{Level: "info", Format: "text"},
+		Submissions: Submissions{MaxRequestMB: 100, MaxFileMB: 100},
 		Auth: Auth{SessionTTL: 14 * 24 * time.Hour, TokenTTL: 90 * 24 * time.Hour, Argon2MemoryKiB: 19456,
 			Argon2Iterations: 2, Argon2Parallelism: 1, LoginMaxFailures: 10, LoginWindow: 5 * time.Minute},
 		Projects: Projects{MaxAOIKm2: 2000.0},
@@ -243,8 +254,12 @@ func (c Config) Validate() error {
 		"jobs.poll_interval": validation.Validate(c.Jobs.PollInterval, validation.Required, validation.Min(10*time.Millisecond)),
 		"log.level":          validation.Validate(c.Log.Level, validation.In("debug", "info", "warn", "error")),
 		"log.format":         validation.Validate(c.Log.Format, validation.In("text", "json")),
-		"auth.session_ttl":   validation.Validate(c.Auth.SessionTTL, validation.Required, validation.Min(time.Minute)),
-		"auth.token_ttl":     validation.Validate(c.Auth.TokenTTL, validation.Required, validation.Min(time.Minute)),
+		"submissions.max_request_mb": validation.Validate(c.Submissions.MaxRequestMB, validation.Required,
+			validation.Min(1), validation.Max(1<<16)),
+		"submissions.max_file_mb": validation.Validate(c.Submissions.MaxFileMB, validation.Required,
+			validation.Min(1), validation.Max(1<<16)),
+		"auth.session_ttl": validation.Validate(c.Auth.SessionTTL, validation.Required, validation.Min(time.Minute)),
+		"auth.token_ttl":   validation.Validate(c.Auth.TokenTTL, validation.Required, validation.Min(time.Minute)),
 		"auth.argon2_memory_kib": validation.Validate(c.Auth.Argon2MemoryKiB, validation.Required,
 			validation.Min(8), validation.Max(1<<20)),
 		"auth.argon2_iterations": validation.Validate(c.Auth.Argon2Iterations, validation.Required,
