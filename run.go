@@ -22,6 +22,8 @@ const usage = `Usage: fieldbase <command> [flags]
 Commands:
   serve                 run the web UI, the JSON API and the background jobs
   migrate up|down|status  apply, roll back (one step) or list the database migrations
+  admin create          create an administrator: --username NAME and --password PASS or --password-stdin
+                        (safe while the server runs)
   version               print the version
   help                  print this help
 
@@ -48,7 +50,7 @@ func exitCode(err error) int {
 }
 
 // run is the whole program: it parses args, loads the configuration and runs one command until ctx ends.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) < 2 {
 		return &usageError{"no command given"}
 	}
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return &usageError{"migrate needs exactly one of up, down, status"}
 		}
 		return migrate(ctx, cfg, pos[0], stdout)
+	case "admin":
+		return adminCommand(ctx, rest, getenv, stdin, stdout)
 	}
 	return &usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
@@ -165,6 +169,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	served := make(chan error, 1)
 	go func() { served <- a.Serve(ln) }()
 	fmt.Fprintf(stdout, "Fieldbase %s listening on http://%s (data in %s)\n", version, ln.Addr(), cfg.Data.Dir)
+	if err := offerSetup(ctx, store, a, ln.Addr().String(), cfg.Server.BaseURL, stdout); err != nil {
+		log.Warn("no set-up link", "err", err)
+	}
 	select {
 	case err = <-served:
 		err = fmt.Errorf("server stopped: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -56,7 +57,7 @@ func startServe(t *testing.T, dir string) (string, context.CancelFunc, chan erro
 		done <- run(ctx, []string{"fieldbase", "serve", "--dir", dir, "--http", "127.0.0.1:0"},
 			func(k string) string {
 				return map[string]string{"FIELDBASE_JOBS_POLL_INTERVAL": "50ms", "FIELDBASE_LOG_LEVEL": "warn"}[k]
-			}, out)
+			}, nil, out)
 	}()
 	timeout := time.After(30 * time.Second)
 	for {
@@ -122,11 +123,19 @@ func TestQueuedJobRunsAfterRestart(t *testing.T) {
 	if err := store.Close(); err != nil {
 		t.Fatal(err)
 	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"fieldbase", "admin", "create", "--dir", dir, "--username", "root",
+		"--password-stdin"}, noEnv, strings.NewReader("a long password\n"), &out); err != nil {
+		t.Fatal(err)
+	}
 	base, stop, done := startServe(t, dir)
 	defer func() { stop(); <-done }()
+	token := apiToken(t, base, "root", "a long password")
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/api/v1/jobs/" + itoa(id))
+		req, _ := http.NewRequest("GET", base+"/api/v1/jobs/"+itoa(id), nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,7 +174,7 @@ func TestCommandLine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
 			env := func(k string) string { return tt.env[k] }
-			err := run(context.Background(), append([]string{"fieldbase"}, tt.args...), env, &out)
+			err := run(context.Background(), append([]string{"fieldbase"}, tt.args...), env, nil, &out)
 			code := 0
 			if err != nil {
 				code = exitCode(err)
@@ -189,7 +198,7 @@ func TestMigrateDownAndStatus(t *testing.T) {
 	cmd := func(args ...string) string {
 		var out bytes.Buffer
 		if err := run(context.Background(), append([]string{"fieldbase", "migrate", "--dir", dir}, args...), noEnv,
-			&out); err != nil {
+			nil, &out); err != nil {
 			t.Fatalf("migrate %v: %v", args, err)
 		}
 		return out.String()
@@ -218,4 +227,63 @@ func configFor(t *testing.T, dir string) config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// apiToken logs in over HTTP and returns a bearer token.
+func apiToken(t *testing.T, base, username, password string) string {
+	t.Helper()
+	resp, err := http.Post(base+"/api/v1/auth/tokens", "application/json",
+		strings.NewReader(`{"username":"`+username+`","password":"`+password+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("login: %d %v", resp.StatusCode, err)
+	}
+	return out.Token
+}
+
+func TestAdminCreate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cmd := func(stdin string, args ...string) error {
+		var out bytes.Buffer
+		return run(context.Background(), append([]string{"fieldbase", "admin", "create", "--dir", dir}, args...),
+			noEnv, strings.NewReader(stdin), &out)
+	}
+	if err := cmd("", "--username", "ok-admin", "--password", "long enough pw"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+	}{
+		{"ErrTaken", "", []string{"--username", "OK-ADMIN", "--password", "long enough pw"}, 1},
+		{"ErrShortPassword", "", []string{"--username", "other", "--password", "short"}, 2},
+		{"ErrNoPassword", "", []string{"--username", "other"}, 2},
+		{"Stdin", "from stdin pw\n", []string{"--username", "second", "--password-stdin"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := cmd(tt.stdin, tt.args...)
+			code := 0
+			if err != nil {
+				code = exitCode(err)
+			}
+			if code != tt.code {
+				t.Fatalf("exit %d (%v), want %d", code, err, tt.code)
+			}
+		})
+	}
+	base, stop, done := startServe(t, dir)
+	defer func() { stop(); <-done }()
+	if apiToken(t, base, "second", "from stdin pw") == "" {
+		t.Fatal("no token")
+	}
 }

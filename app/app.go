@@ -46,6 +46,7 @@ type App struct {
 	api     huma.API
 	tmpl    *templates
 	static  *staticFiles
+	uploads *uploads
 	logins  *logins
 	setup   setupLink
 }
@@ -62,10 +63,13 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen},
 		limiter: auth.NewLimiter(cfg.Auth.LoginMaxFailures, cfg.Auth.LoginWindow, time.Now)}
 	var err error
+	if a.uploads, err = newUploads(cfg.Data.Dir, cfg.Submissions.MaxRequestMB, cfg.Submissions.MaxFileMB); err != nil {
+		return nil, err
+	}
 	if a.static, err = loadStatic(assets.Static); err != nil {
 		return nil, err
 	}
-	if a.tmpl, err = parseTemplates(assets.Templates, template.FuncMap{"asset": a.static.url}); err != nil {
+	if a.tmpl, err = parseTemplates(assets.Templates, template.FuncMap{"asset": a.static.url, "field": newFormField}); err != nil {
 		return nil, err
 	}
 	a.fiber = fiber.New(fiber.Config{
@@ -77,6 +81,10 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		IdleTimeout:           cfg.Server.IdleTimeout,
 		DisableStartupMessage: true,
 		ReadBufferSize:        16 << 10,
+		// Uploads (submissions, forms, media) are read from the connection as they are parsed, never whole
+		// into memory; other routes still read the whole body.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	})
 	a.fiber.Server().Handler = headAsGet(a.fiber.Server().Handler)
 	a.api = newAPI(a.fiber, a.version)

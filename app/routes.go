@@ -30,6 +30,17 @@ func (a *App) routes() {
 
 	// Pages
 	f.Get("/", a.showHomePage)
+	f.Get("/login", a.showLoginPage)
+	f.Post("/login", a.login)
+	f.Post("/logout", a.logout)
+	f.Get("/setup/:token", a.showSetupPage)
+	f.Post("/setup/:token", a.setupAdmin)
+	f.Get("/account/password", a.gate(signedIn), a.showPasswordPage)
+	f.Post("/account/password", a.gate(signedIn), a.changePasswordForm)
+	f.Get("/users", a.gate(adminOnly), a.showUsersPage)
+	f.Post("/users", a.gate(adminOnly), a.createUserForm)
+	f.Get("/users/:user_id", a.gate(adminOnly), a.showUserEditPage)
+	f.Post("/users/:user_id", a.gate(adminOnly), a.editUserForm)
 	f.Get("/docs", a.standalone("docs", "docs_page"))
 	f.Get("/redoc", a.standalone("redoc", "redoc_page"))
 	f.Get("/static/*", a.static.serve)

@@ -71,10 +71,10 @@ func (b *UserPatchBody) Validate() error {
 		*b.Username = auth.NormalizeUsername(*b.Username)
 	}
 	return validation.ValidateStruct(b,
-		validation.Field(&b.Username, validation.NilOrNotEmpty, auth.UsernameRule()),
+		validation.Field(&b.Username, validation.When(b.Username != nil, validation.Required, auth.UsernameRule())),
 		validation.Field(&b.DisplayName, validation.RuneLength(0, 100)),
 		validation.Field(&b.Email, is.EmailFormat, validation.RuneLength(0, 254)),
-		validation.Field(&b.Password, validation.NilOrNotEmpty, auth.PasswordRule()),
+		validation.Field(&b.Password, validation.When(b.Password != nil, validation.Required, auth.PasswordRule())),
 	)
 }
 
