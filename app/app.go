@@ -49,6 +49,9 @@ type App struct {
 	uploads *uploads
 	logins  *logins
 	setup   setupLink
+
+	// taskMaps caches each project's tasks.geojson (issue 4).
+	taskMaps taskMapCache
 }
 
 // New builds the application and its routes. It parses every template and checks the browser assets, so a

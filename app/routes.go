@@ -1,5 +1,7 @@
 package app
 
+import "fieldbase/app/taskflow"
+
 // routes is the map of the product: every route, API and UI, one line each, grouped by domain.
 func (a *App) routes() {
 	f := a.fiber
@@ -25,6 +27,29 @@ func (a *App) routes() {
 	register(a, adminOnly, patchUserOp, a.apiPatchUser)
 
 	// Projects, tasks, features (issue 4)
+	register(a, signedIn, createProjectOp, a.apiCreateProject)
+	register(a, anyone, listProjectsOp, a.apiListProjects)
+	register(a, projectRole(taskflow.RoleNone), getProjectOp, a.apiGetProject)
+	register(a, projectRole(taskflow.RoleProjectManager), patchProjectOp, a.apiPatchProject)
+	register(a, projectRole(taskflow.RoleProjectManager), deleteProjectOp, a.apiDeleteProject)
+	register(a, projectRole(taskflow.RoleMapper), listMembersOp, a.apiListMembers)
+	register(a, projectRole(taskflow.RoleProjectManager), putMemberOp, a.apiPutMember)
+	register(a, projectRole(taskflow.RoleProjectManager), deleteMemberOp, a.apiDeleteMember)
+	register(a, projectRole(taskflow.RoleProjectManager), splitOp, a.apiSplit)
+	register(a, projectRole(taskflow.RoleProjectManager), splitPreviewOp, a.apiSplitPreview)
+	register(a, projectRole(taskflow.RoleNone), listTasksOp, a.apiListTasks)
+	register(a, projectRole(taskflow.RoleNone), getTaskOp, a.apiGetTask)
+	register(a, projectRole(taskflow.RoleMapper), taskActionOp, a.apiTaskAction)
+	register(a, projectRole(taskflow.RoleNone), listTaskEventsOp, a.apiListTaskEvents)
+	register(a, projectRole(taskflow.RoleNone), statsOp, a.apiStats)
+	f.Get(apiPrefix+"/projects/:id/aoi.geojson", a.gate(projectRole(taskflow.RoleNone)), a.getAOI)
+	f.Get(apiPrefix+"/projects/:id/tasks.geojson", a.gate(projectRole(taskflow.RoleNone)), a.tasksGeoJSON)
+	f.Get(apiPrefix+"/projects/:id/features.geojson", a.gate(projectRole(taskflow.RoleNone)), a.featuresGeoJSON)
+	f.Post(apiPrefix+"/projects/:id/features", a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadFeatures)
+	a.document(aoiOp)
+	a.document(tasksGeoJSONOp)
+	a.document(featuresGeoJSONOp)
+	a.document(uploadFeaturesOp)
 
 	// Forms, submissions, ODK Collect, exports (issue 5)
 

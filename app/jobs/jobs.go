@@ -57,6 +57,8 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	j := &Jobs{store: store, log: log}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &maintenanceWorker{j: j})
+	river.AddWorker(workers, &expireWorker{j: j})
+	river.AddWorker(workers, &splitWorker{j: j})
 	poll := opts.PollInterval
 	if poll <= 0 {
 		poll = 2 * time.Second
@@ -84,6 +86,9 @@ func (j *Jobs) periodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return MaintenanceArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "db_maintenance"}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireLocksArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "expire_task_locks"}),
 	}
 }
 

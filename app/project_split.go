@@ -1,0 +1,172 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/paulmach/orb"
+
+	"fieldbase/app/geo"
+	"fieldbase/app/jobs"
+	"fieldbase/db"
+)
+
+// SplitBody is the body of POST /projects/{id}/split and .../split/preview.
+type SplitBody struct {
+	Method          string          `json:"method" enum:"grid,boundaries,features,count"`
+	CellSizeM       float64         `json:"cell_size_m,omitempty" doc:"grid: the cell side in metres"`
+	FeaturesPerTask int             `json:"features_per_task,omitempty" doc:"features: about this many features per task"`
+	Tasks           json.RawMessage `json:"tasks,omitempty" doc:"count: the number of tasks; boundaries: a FeatureCollection of task polygons"`
+}
+
+// splitArgs checks the body against the project and turns it into the job's arguments; parameter problems
+// are 422 naming the field.
+func (a *App) splitArgs(ctx context.Context, p db.Project, b SplitBody) (jobs.SplitArgs, error) {
+	if p.Status != "draft" {
+		return jobs.SplitArgs{}, errorf(http.StatusConflict, "only a draft project can be split; this one is "+p.Status)
+	}
+	args := jobs.SplitArgs{ProjectID: p.ID, Method: b.Method, CellSizeM: b.CellSizeM,
+		FeaturesPerTask: b.FeaturesPerTask}
+	switch b.Method {
+	case jobs.SplitMethodGrid:
+		if b.CellSizeM < 10 || b.CellSizeM > 100000 {
+			return args, fieldError("cell_size_m", "must be between 10 and 100000 metres")
+		}
+	case jobs.SplitMethodFeatures:
+		if b.FeaturesPerTask < 1 || b.FeaturesPerTask > 100000 {
+			return args, fieldError("features_per_task", "must be between 1 and 100000")
+		}
+		pts, err := a.store.FeaturePoints(ctx, p.ID)
+		if err != nil {
+			return args, err
+		}
+		if len(pts) == 0 {
+			return args, fieldError("method", "the project has no features: upload a data extract first")
+		}
+	case jobs.SplitMethodCount:
+		n, err := strconv.Atoi(string(b.Tasks))
+		if err != nil || n < 1 || n > geo.DefaultMaxTasks {
+			return args, fieldError("tasks", "must be a number of tasks between 1 and "+
+				strconv.Itoa(geo.DefaultMaxTasks))
+		}
+		args.Tasks = n
+	case jobs.SplitMethodBoundaries:
+		if _, err := geo.ParseBoundaries(b.Tasks); err != nil {
+			return args, splitError(err)
+		}
+		args.Boundaries = b.Tasks
+	default:
+		return args, fieldError("method", "must be grid, boundaries, features or count")
+	}
+	return args, nil
+}
+
+// splitError turns the splitter's refusals into 422s naming the field.
+func splitError(err error) error {
+	var pe *geo.ParamError
+	var ae *geo.AOIError
+	switch {
+	case errors.As(err, &pe):
+		return fieldError(pe.Field, pe.Message)
+	case errors.As(err, &ae):
+		return fieldError("tasks", ae.Message)
+	}
+	return err
+}
+
+var (
+	splitOp = huma.Operation{OperationID: "split-project", Method: http.MethodPost, Path: "/projects/{id}/split",
+		Tags: []string{"Projects"}, DefaultStatus: http.StatusAccepted,
+		Summary: "Split a draft project into tasks (a background job; replaces the previous split)",
+		Errors:  []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
+	splitPreviewOp = huma.Operation{OperationID: "preview-split", Method: http.MethodPost,
+		Path: "/projects/{id}/split/preview", Tags: []string{"Projects"},
+		Summary: "The tasks a split would make, as GeoJSON, without saving them (small inputs)",
+		Errors:  []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
+)
+
+// SplitInput is a split request.
+type SplitInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body SplitBody
+}
+
+func (a *App) apiSplit(ctx context.Context, in *SplitInput) (*JobOutput, error) {
+	args, err := a.splitArgs(ctx, projectFrom(ctx).Project, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	id, err := a.jobs.Insert(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	return a.apiGetJob(ctx, &JobInput{ID: id})
+}
+
+// previewTimeout bounds a synchronous preview; bigger splits belong in the job.
+const previewTimeout = 10 * time.Second
+
+// GeoJSONOutput is a GeoJSON document.
+type GeoJSONOutput struct {
+	ContentType string `header:"Content-Type"`
+	Body        []byte
+}
+
+func (a *App) apiSplitPreview(ctx context.Context, in *SplitInput) (*GeoJSONOutput, error) {
+	p := projectFrom(ctx).Project
+	args, err := a.splitArgs(ctx, p, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	aoi, err := jobs.ParseMultiPolygon(p.AOI)
+	if err != nil {
+		return nil, err
+	}
+	feats, err := a.store.FeaturePoints(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	points := make([]orb.Point, len(feats))
+	for i, f := range feats {
+		points[i] = orb.Point{f.Lon, f.Lat}
+	}
+	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
+	defer cancel()
+	tasks, err := jobs.Split(ctx, aoi, points, args, nil)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil, errorf(http.StatusUnprocessableEntity, "the split is too large to preview: run it as a job")
+	}
+	if err != nil {
+		return nil, splitError(err)
+	}
+	body, err := previewGeoJSON(tasks)
+	return &GeoJSONOutput{ContentType: "application/geo+json", Body: body}, err
+}
+
+func previewGeoJSON(tasks []geo.Task) ([]byte, error) {
+	buf := []byte(`{"type":"FeatureCollection","features":[`)
+	for i, t := range tasks {
+		g, err := jobs.MultiPolygonJSON(t.Outline)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"type":"Feature","properties":{"index":`...)
+		buf = strconv.AppendInt(buf, int64(i+1), 10)
+		buf = append(buf, `,"area_m2":`...)
+		buf = strconv.AppendFloat(buf, t.AreaM2, 'f', 1, 64)
+		buf = append(buf, `,"feature_count":`...)
+		buf = strconv.AppendInt(buf, int64(t.FeatureCount), 10)
+		buf = append(buf, `},"geometry":`...)
+		buf = append(buf, g...)
+		buf = append(buf, '}')
+	}
+	return append(buf, "]}"...), nil
+}
