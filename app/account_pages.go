@@ -93,7 +93,7 @@ func (a *App) redirect(c *fiber.Ctx, to string) error {
 
 func (a *App) logout(c *fiber.Ctx) error {
 	if p := principal(c.UserContext()); p != nil {
-		if err := a.store.RevokeCredential(c.UserContext(), p.SessionID); err != nil {
+		if err := a.revoke(c.UserContext(), p.SessionID); err != nil {
 			return err
 		}
 	}

@@ -48,6 +48,7 @@ type App struct {
 	static  *staticFiles
 	uploads *uploads
 	logins  *logins
+	creds   *credCache
 	setup   setupLink
 
 	// taskMaps caches each project's tasks.geojson (issue 4).
@@ -61,6 +62,7 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	if a.log == nil {
 		a.log = slog.Default()
 	}
+	a.creds = newCredCache(10_000)
 	a.logins = &logins{store: store, params: auth.Params{Memory: uint32(cfg.Auth.Argon2MemoryKiB),
 		Iterations: uint32(cfg.Auth.Argon2Iterations), Parallelism: uint8(cfg.Auth.Argon2Parallelism),
 		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen},

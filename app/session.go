@@ -60,33 +60,41 @@ func (a *App) authenticate(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// principalFor looks up a credential; sessions only count from the cookie and tokens only from the header.
+// principalFor looks up a credential (in the cache, else the database); sessions only count from the cookie and
+// tokens only from the header.
 func (a *App) principalFor(ctx context.Context, plain string, cookie bool) (*Principal, error) {
 	hash := auth.HashToken(plain)
-	cred, user, err := a.store.Authenticate(ctx, hash, time.Now())
-	if errors.Is(err, db.ErrNotFound) {
+	now := time.Now()
+	p, lastUsed, ok := a.creds.get(hash, now)
+	if !ok {
+		cred, user, err := a.store.Authenticate(ctx, hash, now)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		p = Principal{UserID: user.ID, Username: user.Username, DisplayName: user.DisplayName,
+			IsAdmin: user.IsAdmin, SessionID: cred.ID, ViaCookie: cred.Kind == "session"}
+		if p.ViaCookie {
+			p.csrf = csrfToken(hash)
+		}
+		lastUsed = cred.LastUsedAt
+		a.creds.put(hash, p, cred.ExpiresAt, lastUsed, now)
+	}
+	if cookie != p.ViaCookie {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	if cookie != (cred.Kind == "session") {
-		return nil, nil
-	}
-	if time.Since(cred.LastUsedAt) > touchEvery {
-		id := cred.ID
+	if now.Sub(lastUsed) > touchEvery {
+		a.creds.used(hash, now)
+		id := p.SessionID
 		go func() {
-			if err := a.store.TouchCredential(context.Background(), id, time.Now()); err != nil {
+			if err := a.store.TouchCredential(context.Background(), id, now); err != nil {
 				a.log.Warn("credential use not recorded", "err", err)
 			}
 		}()
 	}
-	p := &Principal{UserID: user.ID, Username: user.Username, DisplayName: user.DisplayName, IsAdmin: user.IsAdmin,
-		SessionID: cred.ID, ViaCookie: cookie}
-	if cookie {
-		p.csrf = csrfToken(hash)
-	}
-	return p, nil
+	return &p, nil
 }
 
 // csrfToken derives a session's CSRF token from the stored hash of its secret, so nothing more is stored and

@@ -77,7 +77,15 @@ func (a *App) apiCreateToken(ctx context.Context, in *struct{ Body LoginBody }) 
 }
 
 func (a *App) apiRevokeToken(ctx context.Context, _ *struct{}) (*struct{}, error) {
-	return nil, a.store.RevokeCredential(ctx, principal(ctx).SessionID)
+	return nil, a.revoke(ctx, principal(ctx).SessionID)
+}
+
+// revoke deletes a session or token and forgets it at once.
+func (a *App) revoke(ctx context.Context, credentialID int64) error {
+	a.creds.forgetCredential(credentialID)
+	err := a.store.RevokeCredential(ctx, credentialID)
+	a.creds.forgetCredential(credentialID)
+	return err
 }
 
 func (a *App) apiChangePassword(ctx context.Context, in *struct{ Body PasswordChangeBody }) (*struct{}, error) {
@@ -100,7 +108,9 @@ func (a *App) changePassword(ctx context.Context, p *Principal, b PasswordChange
 	if err != nil {
 		return err
 	}
-	return a.store.ChangePassword(ctx, p.UserID, hash, p.SessionID)
+	err = a.store.ChangePassword(ctx, p.UserID, hash, p.SessionID)
+	a.creds.forgetUser(p.UserID)
+	return err
 }
 
 // isConflict reports a db conflict (e.g. a unique value taken).

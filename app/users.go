@@ -208,6 +208,8 @@ func (a *App) patchUser(ctx context.Context, id int64, b UserPatchBody) (db.User
 		p.PasswordHash = &h
 	}
 	u, err := a.store.UpdateUser(ctx, id, p)
+	// Forgotten after the write: a request that cached the user meanwhile would otherwise keep old rights.
+	a.creds.forgetUser(id)
 	if isConflict(err) {
 		return db.User{}, &Error{Status: http.StatusConflict, Message: "username taken",
 			Fields: map[string]string{"username": "is already taken"}}
