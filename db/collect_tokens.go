@@ -13,18 +13,19 @@ type CollectToken struct {
 	ProjectID int64
 	Name      string
 	TokenHash string
+	Nonce     string // the token is derived from it (see app), so its QR code can be drawn again
 	CreatedBy int64
 	CreatedAt time.Time
 	RevokedAt *time.Time
 }
 
-const collectTokenColumns = "id, project_id, name, token_hash, coalesce(created_by, 0), created_at, revoked_at"
+const collectTokenColumns = "id, project_id, name, token_hash, nonce, coalesce(created_by, 0), created_at, revoked_at"
 
 func scanCollectToken(row scanner) (CollectToken, error) {
 	var t CollectToken
 	var created string
 	var revoked sql.NullString
-	if err := row.Scan(&t.ID, &t.ProjectID, &t.Name, &t.TokenHash, &t.CreatedBy, &created, &revoked); err != nil {
+	if err := row.Scan(&t.ID, &t.ProjectID, &t.Name, &t.TokenHash, &t.Nonce, &t.CreatedBy, &created, &revoked); err != nil {
 		return CollectToken{}, mapErr(err)
 	}
 	t.CreatedAt = parseTime(created)
@@ -40,8 +41,8 @@ func (s *Store) CreateCollectToken(ctx context.Context, t CollectToken) (Collect
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		t, err = scanCollectToken(tx.QueryRowContext(ctx, `INSERT INTO collect_tokens (project_id, name, token_hash,
-			created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING `+collectTokenColumns,
-			t.ProjectID, t.Name, t.TokenHash, nullID(t.CreatedBy), now()))
+			nonce, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING `+collectTokenColumns,
+			t.ProjectID, t.Name, t.TokenHash, t.Nonce, nullID(t.CreatedBy), now()))
 		return err
 	})
 	return t, err

@@ -102,7 +102,7 @@ func TestCollectTokens(t *testing.T) {
 	ctx := context.Background()
 	s := mustOpen(t, Options{})
 	pid, uid := mustProject(t, s)
-	tok, err := s.CreateCollectToken(ctx, CollectToken{ProjectID: pid, Name: "phone", TokenHash: "h1", CreatedBy: uid})
+	tok, err := s.CreateCollectToken(ctx, CollectToken{ProjectID: pid, Name: "phone", TokenHash: "h1", Nonce: "n1", CreatedBy: uid})
 	if err != nil {
 		t.Fatal(err)
 	}

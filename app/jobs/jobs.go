@@ -57,6 +57,7 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	j := &Jobs{store: store, log: log}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &maintenanceWorker{j: j})
+	river.AddWorker(workers, &exportWorker{j: j})
 	river.AddWorker(workers, &expireWorker{j: j})
 	river.AddWorker(workers, &splitWorker{j: j})
 	poll := opts.PollInterval

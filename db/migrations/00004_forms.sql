@@ -30,12 +30,14 @@ CREATE TABLE form_media (
     UNIQUE (project_id, form_id, name)
 ) STRICT;
 
--- ODK Collect device tokens: the secret is shown once, only its SHA-256 is kept.
+-- ODK Collect device tokens: only the SHA-256 of the token is kept. The token is an HMAC of nonce under a key
+-- kept in the data directory (not in the database), so the server can draw its QR code again.
 CREATE TABLE collect_tokens (
     id         INTEGER PRIMARY KEY,
     project_id INTEGER NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     name       TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
+    nonce      TEXT NOT NULL,
     created_by INTEGER REFERENCES users (id) ON DELETE SET NULL,
     created_at TEXT NOT NULL,
     revoked_at TEXT

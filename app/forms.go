@@ -1,0 +1,237 @@
+package app
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"fieldbase/app/openrosa"
+	"fieldbase/app/storage"
+	"fieldbase/db"
+)
+
+// FormBody is a form as the API shows it: its current version, and its fields when asked for one form.
+type FormBody struct {
+	FormID    string      `json:"form_id"`
+	Version   string      `json:"version"`
+	Title     string      `json:"title"`
+	Hash      string      `json:"hash" doc:"OpenRosa form hash: md5:<hex> of the XForm bytes"`
+	CreatedAt time.Time   `json:"created_at"`
+	Fields    []FieldBody `json:"fields,omitempty"`
+	Media     []MediaBody `json:"media,omitempty"`
+}
+
+// FieldBody is one leaf of a form's primary instance.
+type FieldBody struct {
+	Path   string `json:"path"`
+	Type   string `json:"type"`
+	Repeat bool   `json:"repeat,omitempty"`
+}
+
+// MediaBody is a form media file.
+type MediaBody struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	Hash string `json:"hash"`
+}
+
+// FormListBody is a project's forms.
+type FormListBody struct {
+	Items []FormBody `json:"items"`
+	Total int        `json:"total"`
+}
+
+var (
+	listFormsOp = huma.Operation{OperationID: "list-forms", Method: http.MethodGet, Path: "/projects/{id}/forms",
+		Tags: []string{"Forms"}, Summary: "List a project's forms (their current versions)",
+		Errors: []int{http.StatusNotFound}}
+	getFormOp = huma.Operation{OperationID: "get-form", Method: http.MethodGet,
+		Path: "/projects/{id}/forms/{form_id}", Tags: []string{"Forms"},
+		Summary: "Show a form: title, version, fields as a flat list of paths and types, media",
+		Errors:  []int{http.StatusNotFound}}
+	uploadFormDoc = huma.Operation{OperationID: "upload-form", Method: http.MethodPost, Path: "/projects/{id}/forms",
+		Tags: []string{"Forms"}, Summary: "Upload an XForm (multipart field file); a new version replaces the served one",
+		Description: "Answers 201 with the form. 422 names what the XForm lacks; 409 when the same version exists " +
+			"with other content."}
+	formXMLDoc = huma.Operation{OperationID: "get-form-xml", Method: http.MethodGet,
+		Path: "/projects/{id}/forms/{form_id}.xml", Tags: []string{"Forms"},
+		Summary: "Download the XForm of the current version (or ?version=)"}
+	uploadMediaDoc = huma.Operation{OperationID: "upload-form-media", Method: http.MethodPost,
+		Path: "/projects/{id}/forms/{form_id}/media", Tags: []string{"Forms"},
+		Summary: "Upload a form media file (multipart field file), listed in the form's manifest"}
+)
+
+// FormPath names a form of a project.
+type FormPath struct {
+	ID     int64  `path:"id"`
+	FormID string `path:"form_id" maxLength:"255"`
+}
+
+func formBody(f db.Form) FormBody {
+	return FormBody{FormID: f.FormID, Version: f.Version, Title: f.Title, Hash: "md5:" + f.MD5,
+		CreatedAt: f.CreatedAt.UTC()}
+}
+
+func (a *App) apiListForms(ctx context.Context, _ *struct {
+	ID int64 `path:"id"`
+}) (*struct{ Body FormListBody }, error) {
+	forms, err := a.store.Forms(ctx, projectFrom(ctx).Project.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &struct{ Body FormListBody }{Body: FormListBody{Items: make([]FormBody, 0, len(forms)), Total: len(forms)}}
+	for _, f := range forms {
+		out.Body.Items = append(out.Body.Items, formBody(f))
+	}
+	return out, nil
+}
+
+func (a *App) apiGetForm(ctx context.Context, in *FormPath) (*struct{ Body FormBody }, error) {
+	pid := projectFrom(ctx).Project.ID
+	row, err := a.store.CurrentForm(ctx, pid, in.FormID)
+	if err != nil {
+		return nil, err
+	}
+	form, err := a.parsedForm(row)
+	if err != nil {
+		return nil, err
+	}
+	media, err := a.store.FormMediaList(ctx, pid, in.FormID)
+	if err != nil {
+		return nil, err
+	}
+	b := formBody(row)
+	b.Fields = make([]FieldBody, 0, len(form.Fields))
+	for _, f := range form.Fields {
+		b.Fields = append(b.Fields, FieldBody{Path: f.Path, Type: f.Type, Repeat: f.Repeat})
+	}
+	for _, m := range media {
+		b.Media = append(b.Media, MediaBody{Name: m.Name, Size: m.Size, Hash: "md5:" + m.MD5})
+	}
+	return &struct{ Body FormBody }{Body: b}, nil
+}
+
+// singleFile reads the multipart part named field into a temporary file (the caller commits or discards it).
+func (a *App) singleFile(c *fiber.Ctx, field string) (*storage.Temp, string, error) {
+	mr, err := multipartBody(c, a.uploads.maxRequest)
+	if err != nil {
+		return nil, "", err
+	}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return nil, "", fieldError(field, "a file is required")
+		}
+		if err != nil {
+			return nil, "", bodyError(err)
+		}
+		if p.FormName() != field {
+			continue
+		}
+		tmp, err := a.uploads.files.Write(p, a.uploads.maxFile)
+		if errors.Is(err, storage.ErrTooLarge) {
+			return nil, "", errTooLarge
+		}
+		if err != nil {
+			return nil, "", bodyError(err)
+		}
+		return tmp, p.FileName(), nil
+	}
+}
+
+// uploadForm validates an XForm and stores it as the form's served version.
+func (a *App) uploadForm(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	mr, err := multipartBody(c, a.uploads.maxRequest)
+	if err != nil {
+		return err
+	}
+	var data []byte
+	for data == nil {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return fieldError("file", "an XForm file is required")
+		}
+		if err != nil {
+			return bodyError(err)
+		}
+		if p.FormName() == "file" {
+			if data, err = readXMLPart(p); err != nil {
+				return bodyError(err)
+			}
+		}
+	}
+	form, err := openrosa.ParseForm(data)
+	if err != nil {
+		return &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed", Err: err,
+			Fields: map[string]string{"file": err.Error()}}
+	}
+	sum := md5.Sum(data)
+	row, err := a.store.CreateForm(ctx, db.Form{ProjectID: projectFrom(ctx).Project.ID, FormID: form.ID,
+		Version: form.Version, Title: form.Title, XML: data, MD5: hex.EncodeToString(sum[:]),
+		CreatedBy: principal(ctx).UserID})
+	if errors.Is(err, db.ErrConflict) {
+		return &Error{Status: http.StatusConflict, Err: err, Message: fmt.Sprintf(
+			"form %s version %q exists with other content: give the changed form a new version", form.ID, form.Version)}
+	}
+	if err != nil {
+		return err
+	}
+	return c.Status(http.StatusCreated).JSON(formBody(row))
+}
+
+func (a *App) downloadFormXML(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	pid := projectFrom(ctx).Project.ID
+	var (
+		row db.Form
+		err error
+	)
+	if v := c.Query("version"); c.Context().QueryArgs().Has("version") {
+		row, err = a.store.FormVersion(ctx, pid, c.Params("form_id"), v)
+	} else {
+		row, err = a.store.CurrentForm(ctx, pid, c.Params("form_id"))
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/xml")
+	return c.Send(row.XML)
+}
+
+// uploadFormMedia stores a media file of a form: renamed into place before its row commits.
+func (a *App) uploadFormMedia(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	tmp, name, err := a.singleFile(c, "file")
+	if err != nil {
+		return err
+	}
+	if name, err = openrosa.SanitizeFilename(name); err != nil {
+		tmp.Discard()
+		return fieldError("file", err.Error())
+	}
+	pid := projectFrom(ctx).Project.ID
+	key := fmt.Sprintf("media/p%d/%s_%s", pid, uuid.NewString(), storage.SafeName(name))
+	if err := tmp.Commit(key); err != nil {
+		return err
+	}
+	m, replaced, err := a.store.PutFormMedia(ctx, db.FormMedia{ProjectID: pid, FormID: c.Params("form_id"),
+		Name: name, FileKey: key, Size: tmp.Info.Size, MD5: tmp.Info.MD5, ContentType: tmp.Info.ContentType})
+	if err != nil {
+		_ = a.uploads.files.Remove(key)
+		return err
+	}
+	if replaced != "" {
+		_ = a.uploads.files.Remove(replaced)
+	}
+	return c.Status(http.StatusCreated).JSON(MediaBody{Name: m.Name, Size: m.Size, Hash: "md5:" + m.MD5})
+}

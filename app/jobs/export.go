@@ -1,0 +1,240 @@
+package jobs
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+
+	"fieldbase/app/openrosa"
+	"fieldbase/app/storage"
+	"fieldbase/db"
+)
+
+// ExportArgs enqueues the build of an export file (a ZIP of one CSV per form plus every attachment).
+type ExportArgs struct {
+	ExportID  int64 `json:"export_id"`
+	ProjectID int64 `json:"project_id"`
+}
+
+// Kind names the job kind.
+func (ExportArgs) Kind() string { return "export_submissions" }
+
+// ExportResult is the recorded output of an export job.
+type ExportResult struct {
+	ExportID    int64 `json:"export_id"`
+	Submissions int   `json:"submissions"`
+	Attachments int   `json:"attachments"`
+	Size        int64 `json:"size"`
+}
+
+type exportWorker struct {
+	river.WorkerDefaults[ExportArgs]
+	j *Jobs
+}
+
+// Work writes the ZIP to a temporary file, renames it into place, then records it: a retry after a crash
+// writes a new file and the export row names only the last one.
+func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) error {
+	st := w.j.store
+	files, err := storage.Open(filepath.Dir(st.Path()))
+	if err != nil {
+		return err
+	}
+	exp, err := st.Export(ctx, job.Args.ExportID)
+	if err != nil {
+		return Failure("export %d no longer exists", job.Args.ExportID)
+	}
+	_, total, err := st.Submissions(ctx, db.SubmissionFilter{ProjectID: exp.ProjectID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	pr, pw := io.Pipe()
+	written := make(chan ExportResult, 1)
+	go func() {
+		res, err := writeZip(ctx, st, files, pw, exp.ProjectID, total, func(done int) {
+			w.j.Progress(ctx, job.ID, min(99, done*100/max(total, 1)), fmt.Sprintf("%d of %d submissions", done, total))
+		})
+		written <- res
+		_ = pw.CloseWithError(err)
+	}()
+	tmp, err := files.Write(pr, 0)
+	_ = pr.CloseWithError(io.ErrClosedPipe)
+	res := <-written
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("exports/p%d/export-%d-%s.zip", exp.ProjectID, exp.ID, uuid.NewString())
+	if err := tmp.Commit(key); err != nil {
+		return err
+	}
+	old, err := st.FinishExport(ctx, exp.ID, key, tmp.Info.Size, res.Submissions)
+	if err != nil {
+		_ = files.Remove(key)
+		return err
+	}
+	if old != "" && old != key {
+		_ = files.Remove(old)
+	}
+	res.ExportID, res.Size = exp.ID, tmp.Info.Size
+	w.j.Progress(ctx, job.ID, 100, fmt.Sprintf("%d submissions, %d attachments", res.Submissions, res.Attachments))
+	return river.RecordOutput(ctx, res)
+}
+
+// writeZip writes one CSV per form and the attachments (attachments/<instance id>/<name>) into w.
+func writeZip(ctx context.Context, st *db.Store, files *storage.Store, w io.Writer, projectID int64, total int,
+	progress func(done int)) (ExportResult, error) {
+	var res ExportResult
+	zw := zip.NewWriter(w)
+	forms, err := st.Forms(ctx, projectID)
+	if err != nil {
+		return res, err
+	}
+	for _, f := range forms {
+		cw, err := zw.CreateHeader(&zip.FileHeader{Name: storage.SafeName(f.FormID) + ".csv", Method: zip.Deflate,
+			Modified: time.Now()})
+		if err != nil {
+			return res, err
+		}
+		n, err := WriteSubmissionsCSV(ctx, st, cw, projectID, f.FormID)
+		if err != nil {
+			return res, err
+		}
+		res.Submissions += n
+	}
+	done := 0
+	err = st.EachSubmission(ctx, db.SubmissionFilter{ProjectID: projectID}, func(s db.Submission) error {
+		atts, err := st.Attachments(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range atts {
+			if err := copyAttachment(zw, files, s, a); err != nil {
+				return err
+			}
+			res.Attachments++
+		}
+		if done++; done%100 == 0 || done == total {
+			progress(done)
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	return res, zw.Close()
+}
+
+func copyAttachment(zw *zip.Writer, files *storage.Store, s db.Submission, a db.Attachment) error {
+	f, err := files.Open(a.FileKey)
+	if err != nil {
+		return fmt.Errorf("attachment %s of submission %d: %w", a.Name, s.ID, err)
+	}
+	defer f.Close()
+	name := "attachments/" + storage.SafeName(s.InstanceID) + "/" + storage.SafeName(a.Name)
+	zf, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: a.CreatedAt})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(zf, f)
+	return err
+}
+
+// csvMeta are the columns every CSV row starts with, before the form's field paths.
+var csvMeta = []string{"submission_id", "instance_id", "form_version", "submitter_id", "device_id", "task_id",
+	"feature_id", "review_state", "created_at"}
+
+// WriteSubmissionsCSV streams the submissions of one form as CSV: one row per submission, one column per form
+// field path, repeat groups flattened with an index ("children/child[2]/name"). It reads the submissions twice
+// (once for the columns, once for the rows) so that memory holds only the column names. It returns the number of
+// rows written.
+func WriteSubmissionsCSV(ctx context.Context, st *db.Store, w io.Writer, projectID int64, formID string) (int,
+	error) {
+	filter := db.SubmissionFilter{ProjectID: projectID, FormID: formID, WithXML: true}
+	forms := map[int64]*formInfo{}
+	seen := map[string]string{}
+	err := st.EachSubmission(ctx, filter, func(s db.Submission) error {
+		_, row, err := flattenSubmission(ctx, st, forms, s)
+		for col := range row {
+			seen[col] = ""
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	current, err := st.CurrentForm(ctx, projectID, formID)
+	if err != nil {
+		return 0, err
+	}
+	form, err := openrosa.ParseForm(current.XML)
+	if err != nil {
+		return 0, err
+	}
+	cols := openrosa.Columns(form, seen)
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append(append([]string{}, csvMeta...), cols...)); err != nil {
+		return 0, err
+	}
+	n := 0
+	err = st.EachSubmission(ctx, filter, func(s db.Submission) error {
+		version, row, err := flattenSubmission(ctx, st, forms, s)
+		if err != nil {
+			return err
+		}
+		rec := []string{strconv.FormatInt(s.ID, 10), s.InstanceID, version, idText(s.SubmitterID), s.DeviceID,
+			idText(s.TaskID), idText(s.FeatureID), s.ReviewState, s.CreatedAt.UTC().Format(time.RFC3339)}
+		for _, c := range cols {
+			rec = append(rec, row[c])
+		}
+		n++
+		return cw.Write(rec)
+	})
+	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	return n, err
+}
+
+type formInfo struct {
+	version string
+	form    *openrosa.Form
+}
+
+// flattenSubmission parses a submission with its form version (parsed once per version).
+func flattenSubmission(ctx context.Context, st *db.Store, forms map[int64]*formInfo, s db.Submission) (string,
+	map[string]string, error) {
+	fi, ok := forms[s.FormRow]
+	if !ok {
+		row, err := st.FormByRow(ctx, s.FormRow)
+		if err != nil {
+			return "", nil, err
+		}
+		f, err := openrosa.ParseForm(row.XML)
+		if err != nil {
+			return "", nil, err
+		}
+		fi = &formInfo{version: row.Version, form: f}
+		forms[s.FormRow] = fi
+	}
+	parsed, err := openrosa.ParseSubmission(s.XML)
+	if err != nil {
+		return fi.version, map[string]string{}, nil
+	}
+	return fi.version, openrosa.Flatten(parsed.DataFor(fi.form)), nil
+}
+
+func idText(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
