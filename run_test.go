@@ -50,12 +50,21 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 // channel of run().
 func startServe(t *testing.T, dir string) (string, context.CancelFunc, chan error) {
 	t.Helper()
+	return startServeEnv(t, dir, nil)
+}
+
+// startServeEnv is startServe with extra environment variables.
+func startServeEnv(t *testing.T, dir string, env map[string]string) (string, context.CancelFunc, chan error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := newLineWriter()
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"fieldbase", "serve", "--dir", dir, "--http", "127.0.0.1:0"},
 			func(k string) string {
+				if v, ok := env[k]; ok {
+					return v
+				}
 				return map[string]string{"FIELDBASE_JOBS_POLL_INTERVAL": "50ms", "FIELDBASE_LOG_LEVEL": "warn"}[k]
 			}, nil, out)
 	}()
