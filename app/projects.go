@@ -57,7 +57,7 @@ type ProjectSettings struct {
 	MaxLocksPerUser     *int  `json:"max_locks_per_user,omitempty" doc:"Tasks one user may hold locked at once (default 1)"`
 }
 
-func (s ProjectSettings) rules() []*validation.FieldRules {
+func (s *ProjectSettings) rules() []*validation.FieldRules {
 	return []*validation.FieldRules{
 		validation.Field(&s.LockMinutes, validation.NilOrNotEmpty, validation.Min(5), validation.Max(7*24*60)),
 		validation.Field(&s.MaxLocksPerUser, validation.NilOrNotEmpty, validation.Min(1), validation.Max(1000)),
