@@ -1,0 +1,80 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"fieldbase/app/jobs"
+	"fieldbase/app/taskflow"
+	"fieldbase/db"
+)
+
+// BenchmarkTaskTransitions measures task actions per second through the store with 200 concurrent clients at
+// synchronous=FULL: each client locks and unlocks its own task (one write transaction and history row each).
+func BenchmarkTaskTransitions(b *testing.B) {
+	ctx := context.Background()
+	s, err := db.Open(ctx, b.TempDir(), db.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	m, err := db.NewMigrator(s, os.DirFS("../db/migrations"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := m.Up(ctx); err != nil {
+		b.Fatal(err)
+	}
+	const clients = 200
+	raw, _ := jobs.MultiPolygonJSON(aoi100km2())
+	p, err := s.CreateProject(ctx, db.Project{Name: "b", Visibility: "public", Status: "draft", AOI: raw, AreaM2: 1e8,
+		LockMinutes: 60, MaxLocksPerUser: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := jobs.RunSplit(ctx, s, jobs.SplitArgs{ProjectID: p.ID, Method: "count", Tasks: clients}, nil); err != nil {
+		b.Fatal(err)
+	}
+	err = s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		for i := 1; i <= clients; i++ {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, email, password_hash,
+				is_admin, disabled, created_at, updated_at) VALUES (?, ?, '', '', 'x', 0, 0, 't', 't')`, i,
+				fmt.Sprint("u", i)); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE projects SET status = 'published'")
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	per := b.N/clients + 1
+	b.ResetTimer()
+	for c := 1; c <= clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			actions := []taskflow.Action{taskflow.ActionLockForMapping, taskflow.ActionUnlock}
+			for i := range per {
+				req := taskflow.Request{Action: actions[i%2], Now: time.Now()}
+				_, _, err := s.ChangeTask(ctx, p.ID, c, int64(c), func(snap db.TaskSnapshot) (db.Task, db.TaskEvent, error) {
+					return jobs.ApplyTaskAction(snap, taskflow.Actor{UserID: int64(c), Role: taskflow.RoleMapper,
+						Locks: snap.Locks}, req)
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b.ReportMetric(float64(per*clients)/b.Elapsed().Seconds(), "transitions/s")
+}
