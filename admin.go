@@ -30,8 +30,10 @@ func adminCommand(ctx context.Context, args []string, getenv func(string) string
 	password := fs.String("password", "", "")
 	display := fs.String("display-name", "", "")
 	fromStdin := fs.Bool("password-stdin", false, "")
-	if err := fs.Parse(args[1:]); err != nil {
-		return &usageError{strings.TrimSpace(err.Error())}
+	if pos, err := parseInterspersed(fs, args[1:]); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
 	if *fromStdin {
 		if stdin == nil {

@@ -63,9 +63,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		_, err := fmt.Fprintln(stdout, "fieldbase", version)
 		return err
 	case "serve":
-		cfg, _, err := loadConfig(cmd, rest, getenv, true)
+		cfg, pos, err := loadConfig(cmd, rest, getenv, true)
 		if err != nil {
 			return err
+		}
+		if len(pos) > 0 {
+			return &usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 		}
 		return serve(ctx, cfg, stdout)
 	case "migrate":
@@ -94,8 +97,9 @@ func loadConfig(cmd string, args []string, getenv func(string) string, withHTTP 
 	if withHTTP {
 		addr = fs.String("http", "", "")
 	}
-	if err := fs.Parse(args); err != nil {
-		return config.Config{}, nil, &usageError{strings.TrimSpace(err.Error())}
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return config.Config{}, nil, err
 	}
 	flags := map[string]any{}
 	if *dir != "" {
@@ -105,7 +109,23 @@ func loadConfig(cmd string, args []string, getenv func(string) string, withHTTP 
 		flags["server.addr"] = *addr
 	}
 	cfg, err := config.Load(config.Sources{File: *file, Getenv: getenv, Flags: flags})
-	return cfg, fs.Args(), err
+	return cfg, pos, err
+}
+
+// parseInterspersed parses flags wherever they stand among the positional arguments (`migrate up --dir X` as
+// well as `migrate --dir X up`) and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &usageError{strings.TrimSpace(err.Error())}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {

@@ -178,6 +178,8 @@ func TestCommandLine(t *testing.T) {
 			"jobs.workers"},
 		{"ErrMigrateArg", []string{"migrate", "sideways", "--dir", dir}, nil, 2, "", "migrate needs"},
 		{"MigrateUp", []string{"migrate", "--dir", dir, "up"}, nil, 0, "database at version", ""},
+		{"FlagsAfterArgument", []string{"migrate", "status", "--dir", dir}, nil, 0, "applied", ""},
+		{"ErrServeArgument", []string{"serve", "now"}, nil, 2, "", "unexpected argument"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

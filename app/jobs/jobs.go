@@ -36,16 +36,22 @@ type Jobs struct {
 	log    *slog.Logger
 }
 
-// Migrate applies River's own migrations to the jobs tables.
+// Migrate applies River's own migrations to the jobs tables, all in one transaction (one commit instead of one
+// per version keeps the first start of a new data directory fast).
 func Migrate(ctx context.Context, store *db.Store) error {
 	m, err := rivermigrate.New(riversqlite.New(store.JobsDB()), nil)
 	if err != nil {
 		return err
 	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+	tx, err := store.JobsDB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
 		return fmt.Errorf("migrate jobs: %w", err)
 	}
-	return nil
+	return tx.Commit()
 }
 
 // New builds the job client with every job kind Fieldbase knows and the periodic jobs. Start runs it.
