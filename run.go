@@ -168,6 +168,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	if _, err := app.SweepFiles(ctx, cfg.Data.Dir, store); err != nil { // uploads cut short by a crash
+		return err
+	}
 	jq, err := jobs.New(store, jobs.Options{Workers: cfg.Jobs.Workers, PollInterval: cfg.Jobs.PollInterval,
 		Logger: log})
 	if err != nil {

@@ -144,7 +144,7 @@ func (a *App) singleFile(c *fiber.Ctx, field string) (*storage.Temp, string, err
 		if err != nil {
 			return nil, "", bodyError(err)
 		}
-		return tmp, p.FileName(), nil
+		return tmp, fileName(p), nil
 	}
 }
 

@@ -119,10 +119,13 @@ func (r *received) discard() {
 	}
 }
 
-// fileName is the attachment name a part carries: its file name, else its field name.
+// fileName is the attachment name a part carries: its file name as sent, else its field name. Part.FileName is
+// not used: it keeps only the last path element, which would silently accept "../../x" as "x".
 func fileName(p *multipart.Part) string {
-	if n := p.FileName(); n != "" {
-		return n
+	if _, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition")); err == nil {
+		if n := params["filename"]; n != "" {
+			return n
+		}
 	}
 	return p.FormName()
 }
