@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -42,6 +43,7 @@ type Store struct {
 	jobs    *sql.DB
 	w       *writer
 	started time.Time
+	hot     atomic.Pointer[stmtCache]
 }
 
 // Open opens (creating it if needed) the database in dir and starts the writer. Close releases it.
@@ -81,7 +83,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		_ = s.write.Close()
 		return nil, err
 	}
-	s.w = startWriter(s.write, opts.MaxBatch)
+	s.w = startWriter(s, opts.MaxBatch)
 	return s, nil
 }
 
@@ -130,6 +132,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close stops the writer once the queued writes are committed and closes every connection.
 func (s *Store) Close() error {
 	s.w.stop()
+	s.closeHot()
 	return errors.Join(s.jobs.Close(), s.read.Close(), s.write.Close())
 }
 

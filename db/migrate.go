@@ -11,6 +11,7 @@ import (
 // Migrator applies the embedded goose migrations (db/migrations/*.sql) to the store.
 type Migrator struct {
 	p *goose.Provider
+	s *Store
 }
 
 // NewMigrator returns a migrator over the *.sql files at the root of migrations.
@@ -19,7 +20,7 @@ func NewMigrator(s *Store, migrations fs.FS) (*Migrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
-	return &Migrator{p: p}, nil
+	return &Migrator{p: p, s: s}, nil
 }
 
 // Up applies every pending migration and returns the resulting version.
@@ -27,11 +28,13 @@ func (m *Migrator) Up(ctx context.Context) (int64, error) {
 	if _, err := m.p.Up(ctx); err != nil {
 		return 0, fmt.Errorf("migrate up: %w", err)
 	}
+	m.s.prepareHot(ctx)
 	return m.p.GetDBVersion(ctx)
 }
 
 // Down rolls back the most recent migration and returns the resulting version.
 func (m *Migrator) Down(ctx context.Context) (int64, error) {
+	m.s.closeHot() // the statements may name a table the step drops
 	if _, err := m.p.Down(ctx); err != nil {
 		return 0, fmt.Errorf("migrate down: %w", err)
 	}

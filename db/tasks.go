@@ -199,26 +199,30 @@ func (s *Store) ChangeTask(ctx context.Context, projectID int64, index int, user
 	var next Task
 	var ev TaskEvent
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		snap, err := taskSnapshot(ctx, tx, projectID, index, userID)
+		snap, err := s.taskSnapshot(ctx, tx, projectID, index, userID)
 		if err != nil {
 			return err
 		}
 		if next, ev, err = decide(snap); err != nil {
 			return err
 		}
-		return storeChange(ctx, tx, snap.Task, &next, &ev, userID)
+		return s.storeChange(ctx, tx, snap.Task, &next, &ev, userID)
 	})
 	return next, ev, mapErr(err)
 }
 
-func taskSnapshot(ctx context.Context, tx *sql.Tx, projectID int64, index int, userID int64) (TaskSnapshot, error) {
+// taskSnapshotQuery reads a task with its project's rules and the caller's lock count.
+var taskSnapshotQuery = "SELECT " + taskColumns + `, p.status, p.lock_minutes,
+		p.allow_self_validation, p.max_locks_per_user, (SELECT count(*) FROM tasks l WHERE l.project_id = t.project_id
+		AND l.locked_by = ?) FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.project_id = ? AND t.idx = ?`
+
+func (s *Store) taskSnapshot(ctx context.Context, tx *sql.Tx, projectID int64, index int, userID int64) (TaskSnapshot,
+	error) {
 	var snap TaskSnapshot
 	p := &snap.Project
 	var err error
-	snap.Task, err = scanTask(tx.QueryRowContext(ctx, "SELECT "+taskColumns+`, p.status, p.lock_minutes,
-		p.allow_self_validation, p.max_locks_per_user, (SELECT count(*) FROM tasks l WHERE l.project_id = t.project_id
-		AND l.locked_by = ?) FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.project_id = ? AND t.idx = ?`,
-		userID, projectID, index), &p.Status, &p.LockMinutes, &p.AllowSelfValidation, &p.MaxLocksPerUser, &snap.Locks)
+	snap.Task, err = scanTask(s.txQueryRow(ctx, tx, taskSnapshotQuery, userID, projectID, index),
+		&p.Status, &p.LockMinutes, &p.AllowSelfValidation, &p.MaxLocksPerUser, &snap.Locks)
 	if err != nil {
 		return snap, fmt.Errorf("task %d of project %d: %w", index, projectID, err)
 	}
@@ -226,15 +230,22 @@ func taskSnapshot(ctx context.Context, tx *sql.Tx, projectID int64, index int, u
 	return snap, nil
 }
 
-func storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Task, ev *TaskEvent, userID int64) error {
+const (
+	taskUpdateQuery = `UPDATE tasks SET state = ?, locked_by = ?, lock_expires_at = ?,
+		state_before_lock = ?, mapped_by = ?, assigned_to = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`
+	taskEventInsertQuery = `INSERT INTO task_events (task_id, project_id, user_id, action, from_state,
+		to_state, comment, target_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Task, ev *TaskEvent,
+	userID int64) error {
 	at := time.Now().UTC().Truncate(time.Millisecond)
 	var expires any
 	if !next.LockExpiresAt.IsZero() {
 		expires = formatLockTime(next.LockExpiresAt)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE tasks SET state = ?, locked_by = ?, lock_expires_at = ?,
-		state_before_lock = ?, mapped_by = ?, assigned_to = ?, version = version + 1, updated_at = ?
-		WHERE id = ? AND version = ?`, next.State, nullID(next.LockedBy), expires, next.StateBeforeLock,
+	res, err := s.txExec(ctx, tx, taskUpdateQuery, next.State, nullID(next.LockedBy), expires, next.StateBeforeLock,
 		nullID(next.MappedBy), nullID(next.AssignedTo), formatTime(at), old.ID, old.Version)
 	if err != nil {
 		return err
@@ -245,8 +256,7 @@ func storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Task, ev *Task
 	next.ID, next.ProjectID, next.Index, next.Version, next.UpdatedAt = old.ID, old.ProjectID, old.Index,
 		old.Version+1, at
 	ev.TaskID, ev.TaskIndex, ev.ProjectID, ev.UserID, ev.CreatedAt = old.ID, old.Index, old.ProjectID, userID, at
-	r, err := tx.ExecContext(ctx, `INSERT INTO task_events (task_id, project_id, user_id, action, from_state,
-		to_state, comment, target_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ev.TaskID, ev.ProjectID,
+	r, err := s.txExec(ctx, tx, taskEventInsertQuery, ev.TaskID, ev.ProjectID,
 		nullID(userID), ev.Action, ev.FromState, ev.ToState, ev.Comment, nullID(ev.TargetUserID), formatTime(at))
 	if err != nil {
 		return err

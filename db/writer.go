@@ -23,7 +23,7 @@ type writeReq struct {
 // arriving at the same moment can join (on 2 cores, without the yield the loop wakes for every request and
 // commits one row at a time), then commits everything queued in one transaction.
 type writer struct {
-	db       *sql.DB
+	s        *Store
 	reqs     chan *writeReq
 	quit     chan struct{}
 	stopped  chan struct{}
@@ -33,11 +33,11 @@ type writer struct {
 	closed   bool
 }
 
-func startWriter(db *sql.DB, maxBatch int) *writer {
+func startWriter(s *Store, maxBatch int) *writer {
 	if maxBatch <= 0 {
 		maxBatch = 256
 	}
-	w := &writer{db: db, reqs: make(chan *writeReq, 4*maxBatch), quit: make(chan struct{}),
+	w := &writer{s: s, reqs: make(chan *writeReq, 4*maxBatch), quit: make(chan struct{}),
 		stopped: make(chan struct{}), maxBatch: maxBatch}
 	go w.loop()
 	return w
@@ -119,7 +119,7 @@ func (w *writer) commit(batch []*writeReq) {
 		}
 	}()
 	ctx := context.Background()
-	tx, err := w.db.BeginTx(ctx, nil)
+	tx, err := w.s.write.BeginTx(ctx, nil)
 	if err != nil {
 		for _, r := range batch {
 			r.err = fmt.Errorf("begin: %w", err)
@@ -133,7 +133,7 @@ func (w *writer) commit(batch []*writeReq) {
 			r.err = err
 			continue
 		}
-		r.err = runOne(context.WithoutCancel(r.ctx), tx, r.fn, alone)
+		r.err = w.s.runOne(context.WithoutCancel(r.ctx), tx, r.fn, alone)
 		if r.err == nil {
 			ok++
 		}
@@ -154,9 +154,10 @@ func (w *writer) commit(batch []*writeReq) {
 
 // runOne runs one request inside a savepoint so that its failure undoes only its own changes. A lone request
 // needs no savepoint: when it fails the whole transaction is rolled back.
-func runOne(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error, alone bool) (err error) {
+func (s *Store) runOne(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) error,
+	alone bool) (err error) {
 	if !alone {
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		if _, err := s.txExec(ctx, tx, "SAVEPOINT w"); err != nil {
 			return fmt.Errorf("savepoint: %w", err)
 		}
 	}
@@ -168,9 +169,9 @@ func runOne(ctx context.Context, tx *sql.Tx, fn func(context.Context, *sql.Tx) e
 			return
 		}
 		if err != nil {
-			_, _ = tx.ExecContext(ctx, "ROLLBACK TO w")
+			_, _ = s.txExec(ctx, tx, "ROLLBACK TO w")
 		}
-		if _, rerr := tx.ExecContext(ctx, "RELEASE w"); rerr != nil && err == nil {
+		if _, rerr := s.txExec(ctx, tx, "RELEASE w"); rerr != nil && err == nil {
 			err = fmt.Errorf("release savepoint: %w", rerr)
 		}
 	}()
