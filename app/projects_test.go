@@ -272,3 +272,28 @@ func TestTaskActionsHTTP(t *testing.T) {
 			wantStatus: http.StatusOK, wantContain: []string{`"invalidated":1`, `"username":"mapper"`, `"mapped":1`}},
 	})
 }
+
+// TestAllowedActionsCountHeldLocks checks that the actions offered on a task agree with the lock limit: a mapper
+// who holds their one allowed lock is not offered a second one.
+func TestAllowedActionsCountHeldLocks(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	_, owner := ta.newUser(t, "owner", false)
+	_, mapper := ta.newUser(t, "mapper", false)
+	id := ta.publishedProject(t, owner, "")
+	task := func(n int) string {
+		_, body := ta.do(t, jsonReq("GET", fmt.Sprintf("/api/v1/projects/%d/tasks/%d", id, n), "", mapper))
+		return body
+	}
+	if !strings.Contains(task(2), `"lock_for_mapping"`) {
+		t.Fatalf("a free mapper is not offered a lock: %s", task(2))
+	}
+	resp, body := ta.do(t, jsonReq("POST", fmt.Sprintf("/api/v1/projects/%d/tasks/1/events", id),
+		`{"action":"lock_for_mapping"}`, mapper))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("lock: %d %s", resp.StatusCode, body)
+	}
+	if strings.Contains(task(2), `"lock_for_mapping"`) {
+		t.Fatalf("a mapper at the lock limit is offered another lock: %s", task(2))
+	}
+}

@@ -155,7 +155,10 @@ func (a *App) apiGetTask(ctx context.Context, in *TaskInput) (*TaskOutput, error
 	}
 	pa, b := projectFrom(ctx), taskBody(t)
 	if p := principal(ctx); p != nil {
-		locks := 0 // the exact count only matters to the lock buttons, which the lock itself re-checks
+		locks, err := a.store.LocksHeld(ctx, pa.Project.ID, p.UserID)
+		if err != nil {
+			return nil, err
+		}
 		actor := taskflow.Actor{UserID: p.UserID, Role: pa.Role, Locks: locks}
 		for _, act := range taskflow.Actions(jobs.FlowTask(t), actor, jobs.FlowRules(pa.Project), time.Now()) {
 			b.AllowedActions = append(b.AllowedActions, string(act))
@@ -179,6 +182,7 @@ func (a *App) apiTaskAction(ctx context.Context, in *struct {
 	if err != nil {
 		return nil, flowError(err)
 	}
+	a.publishTask(in.ID, next, ev.Action, p)
 	out := &TaskActionOutput{}
 	out.Body.Task, out.Body.Event = taskBody(next), taskEventBody(ev)
 	return out, nil

@@ -297,8 +297,11 @@ type ExpiredLock struct {
 
 // ExpiredLocks returns the tasks whose lock expired before now, oldest expiry first, at most limit of them.
 func (s *Store) ExpiredLocks(ctx context.Context, now time.Time, limit int) ([]ExpiredLock, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT project_id, idx FROM tasks WHERE lock_expires_at IS NOT NULL
-		AND lock_expires_at < ? ORDER BY lock_expires_at LIMIT ?`, formatLockTime(now), limit)
+	// Only published projects: the workflow refuses every action, expiry included, on a closed project, so its
+	// locks would otherwise come back in every run.
+	rows, err := s.read.QueryContext(ctx, `SELECT t.project_id, t.idx FROM tasks t JOIN projects p ON p.id = t.project_id
+		WHERE t.lock_expires_at IS NOT NULL AND t.lock_expires_at < ? AND p.status = 'published'
+		ORDER BY t.lock_expires_at LIMIT ?`, formatLockTime(now), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -312,4 +315,12 @@ func (s *Store) ExpiredLocks(ctx context.Context, now time.Time, limit int) ([]E
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// LocksHeld counts the tasks of a project that a user holds locked.
+func (s *Store) LocksHeld(ctx context.Context, projectID, userID int64) (int, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM tasks WHERE project_id = ? AND locked_by = ?",
+		projectID, userID).Scan(&n)
+	return n, err
 }

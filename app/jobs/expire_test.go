@@ -36,6 +36,18 @@ func TestExpireLocks(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	setStatus := func(status string) {
+		t.Helper()
+		if _, err := s.UpdateProject(ctx, id, func(p *db.Project) error { p.Status = status; return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A closed project's locks are left alone (the workflow refuses them) and do not come back in every run.
+	setStatus("completed")
+	if locks, err := s.ExpiredLocks(ctx, start.Add(2*time.Hour), 10); err != nil || len(locks) != 0 {
+		t.Fatalf("expired locks of a completed project = %v, %v", locks, err)
+	}
+	setStatus("published")
 	tests := []struct {
 		name string
 		at   time.Time
