@@ -51,6 +51,9 @@ type App struct {
 	creds   *credCache
 	setup   setupLink
 
+	// events fans live updates out to the project pages (issue 6).
+	events *broker
+
 	// taskMaps caches each project's tasks.geojson (issue 4).
 	taskMaps taskMapCache
 }
@@ -63,6 +66,7 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		a.log = slog.Default()
 	}
 	a.creds = newCredCache(10_000)
+	a.events = newBroker()
 	a.logins = &logins{store: store, params: auth.Params{Memory: uint32(cfg.Auth.Argon2MemoryKiB),
 		Iterations: uint32(cfg.Auth.Argon2Iterations), Parallelism: uint8(cfg.Auth.Argon2Parallelism),
 		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen},
@@ -107,4 +111,8 @@ func (a *App) API() huma.API { return a.api }
 func (a *App) Serve(ln net.Listener) error { return a.fiber.Listener(ln) }
 
 // Shutdown stops accepting connections and waits (until ctx ends) for requests in flight to finish.
-func (a *App) Shutdown(ctx context.Context) error { return a.fiber.ShutdownWithContext(ctx) }
+// Live event streams are ended first, or they would hold the shutdown until ctx ends.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.events.close()
+	return a.fiber.ShutdownWithContext(ctx)
+}

@@ -68,11 +68,20 @@ func (a *App) accessLog(c *fiber.Ctx) error {
 		slog.String("method", c.Method()),
 		slog.String("path", c.Path()),
 		slog.Int("status", status),
-		slog.Int("bytes", len(c.Response().Body())),
+		slog.Int("bytes", responseBytes(c)),
 		slog.Duration("duration", time.Since(start)),
 		slog.String("ip", c.IP()),
 	)
 	return err
+}
+
+// responseBytes is the size of the answer; a streamed body (an event stream) is not read, which would wait for
+// its end, and counts as -1.
+func responseBytes(c *fiber.Ctx) int {
+	if c.Response().IsBodyStream() {
+		return -1
+	}
+	return len(c.Response().Body())
 }
 
 func stringLocal(c *fiber.Ctx, key any) string {

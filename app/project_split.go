@@ -105,6 +105,7 @@ func (a *App) apiSplit(ctx context.Context, in *SplitInput) (*JobOutput, error) 
 	if err != nil {
 		return nil, err
 	}
+	a.watchJob(args.ProjectID, id)
 	return a.apiGetJob(ctx, &JobInput{ID: id})
 }
 

@@ -84,6 +84,10 @@ func (a *App) routes() {
 	a.document(downloadExportDoc)
 	a.odkRoutes(f)
 
+	// Live updates (issue 6)
+	f.Get(apiPrefix+"/projects/:id/events/stream", a.gate(projectRole(taskflow.RoleMapper)), a.streamEvents)
+	a.document(eventsStreamOp)
+
 	// Pages
 	f.Get("/", a.showHomePage)
 	f.Get("/login", a.showLoginPage)
