@@ -95,7 +95,7 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
 	})
-	a.fiber.Server().Handler = headAsGet(a.fiber.Server().Handler)
+	a.fiber.Server().Handler = a.limitBodies(headAsGet(a.fiber.Server().Handler))
 	a.api = newAPI(a.fiber, a.version)
 	a.routes()
 	return a, nil

@@ -1,0 +1,51 @@
+package app
+
+import (
+	"io"
+	"net/http"
+	"regexp"
+
+	"github.com/valyala/fasthttp"
+)
+
+// streamedUploads are the routes that read their body as a stream (StreamRequestBody), with their own limit
+// ([submissions] max_request_mb): OpenRosa submissions, REST submissions, forms and form media.
+var streamedUploads = regexp.MustCompile(`^(/odk/[^/]+/submission|/api/v1/projects/\d+/(submissions|forms|forms/[^/]+/media))$`)
+
+// tooLargeProblem is the 413 problem document of a body over server.body_limit_mb.
+const tooLargeProblem = `{"title":"Request Entity Too Large","status":413,` +
+	`"detail":"the request body is larger than the server accepts"}`
+
+// limitBodies keeps server.body_limit_mb for every route but the streamed uploads: with StreamRequestBody on,
+// fasthttp no longer refuses a large body by itself, so a body announced larger than the limit is answered 413
+// before any handler runs, and a chunked body is read into memory only up to the limit.
+func (a *App) limitBodies(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	limit := a.cfg.Server.BodyLimitMB << 20
+	return func(ctx *fasthttp.RequestCtx) {
+		if ctx.IsPost() && streamedUploads.MatchString(string(ctx.Path())) {
+			next(ctx)
+			return
+		}
+		n := ctx.Request.Header.ContentLength()
+		if n > limit {
+			tooLarge(ctx)
+			return
+		}
+		if s := ctx.RequestBodyStream(); n == -1 && s != nil {
+			b, err := io.ReadAll(io.LimitReader(s, int64(limit)+1))
+			if err != nil || len(b) > limit {
+				tooLarge(ctx)
+				return
+			}
+			ctx.Request.SetBody(b)
+		}
+		next(ctx)
+	}
+}
+
+func tooLarge(ctx *fasthttp.RequestCtx) {
+	ctx.SetStatusCode(http.StatusRequestEntityTooLarge)
+	ctx.SetContentType("application/problem+json")
+	ctx.SetConnectionClose()
+	ctx.SetBodyString(tooLargeProblem)
+}
