@@ -88,6 +88,21 @@ func (a *App) routes() {
 	f.Get(apiPrefix+"/projects/:id/events/stream", a.gate(projectRole(taskflow.RoleMapper)), a.streamEvents)
 	a.document(eventsStreamOp)
 
+	// Project pages (issue 6)
+	f.Get("/projects", a.showProjectsPage)
+	f.Get("/projects/new", a.gate(signedIn), a.showNewProjectPage)
+	f.Post("/projects", a.gate(signedIn), a.createProjectForm)
+	f.Get("/projects/:id", a.gate(projectRole(taskflow.RoleNone)), a.showProjectPage)
+	f.Get("/projects/:id/progress", a.gate(projectRole(taskflow.RoleNone)), a.projectProgressPartial)
+	f.Get("/projects/:id/split", a.gate(projectRole(taskflow.RoleProjectManager)), a.showSplitPage)
+	f.Post("/projects/:id/split", a.gate(projectRole(taskflow.RoleProjectManager)), a.splitProjectForm)
+	f.Post("/projects/:id/publish", a.gate(projectRole(taskflow.RoleProjectManager)), a.publishProjectForm)
+	f.Get("/projects/:id/tasks/:index", a.gate(projectRole(taskflow.RoleNone)), a.taskPanelPartial)
+	f.Post("/projects/:id/tasks/:index", a.gate(projectRole(taskflow.RoleMapper)), a.taskActionForm)
+	f.Get("/projects/:id/members", a.gate(projectRole(taskflow.RoleMapper)), a.showMembersPage)
+	f.Post("/projects/:id/members", a.gate(projectRole(taskflow.RoleProjectManager)), a.addMemberForm)
+	f.Post("/projects/:id/members/:user_id", a.gate(projectRole(taskflow.RoleProjectManager)), a.changeMemberForm)
+
 	// Pages
 	f.Get("/", a.showHomePage)
 	f.Get("/login", a.showLoginPage)

@@ -1,0 +1,137 @@
+// project_map.js: the project page. Draws the AOI, the tasks coloured by state (the caller's locked tasks with a
+// thick outline) and the data-extract features; a click on a task loads its side panel with htmx. Signed-in
+// callers follow the project's event stream, so the map, the open panel and the progress follow other people's
+// work without a reload. window.fbProject exposes a little of it for the browser tests.
+(function () {
+  "use strict";
+  var el = document.getElementById("map");
+  var pid = el.dataset.project;
+  var me = Number(el.dataset.user || 0);
+  var base = "/api/v1/projects/" + pid;
+  var map = fbMap.create(el);
+  var tasks = { type: "FeatureCollection", features: [] };
+  var byIndex = {};
+  var selected = -1;
+  var pending = false;
+  var api = { painted: 0, events: 0 };
+  window.fbProject = api;
+
+  function indexTasks() {
+    byIndex = {};
+    tasks.features.forEach(function (f) { byIndex[f.properties.index] = f; });
+  }
+
+  function addTaskLayers() {
+    map.addLayer({ id: "tasks-fill", type: "fill", source: "tasks",
+      paint: { "fill-color": fbMap.stateColor(), "fill-opacity": 0.6 } });
+    map.addLayer({ id: "tasks-line", type: "line", source: "tasks", paint: { "line-color": "#333333", "line-width": 0.6 } });
+    map.addLayer({ id: "tasks-mine", type: "line", source: "tasks", filter: ["==", ["get", "locked_by"], me || -1],
+      paint: { "line-color": "#111111", "line-width": 4 } });
+    map.addLayer({ id: "tasks-selected", type: "line", source: "tasks", filter: ["==", ["get", "index"], -1],
+      paint: { "line-color": fbMap.cssVar("--focus", "#b45309"), "line-width": 3, "line-dasharray": [2, 1] } });
+    map.on("click", "tasks-fill", function (e) { openTask(e.features[0].properties.index); });
+    map.on("mouseenter", "tasks-fill", function () { map.getCanvas().style.cursor = "pointer"; });
+    map.on("mouseleave", "tasks-fill", function () { map.getCanvas().style.cursor = ""; });
+  }
+
+  function loadTasks(fit) {
+    return fbMap.getJSON(base + "/tasks.geojson").then(function (fc) {
+      tasks = fc;
+      indexTasks();
+      if (fbMap.source(map, "tasks", tasks)) { addTaskLayers(); }
+      if (fit && fc.features.length) { fbMap.fit(map, fc); }
+      map.once("idle", function () { if (!api.painted) { api.painted = performance.now(); } });
+    });
+  }
+
+  function loadAOI() {
+    return fbMap.getJSON(base + "/aoi.geojson").then(function (aoi) {
+      fbMap.source(map, "aoi", aoi);
+      map.addLayer({ id: "aoi-line", type: "line", source: "aoi",
+        paint: { "line-color": "#13233a", "line-width": 2, "line-dasharray": [3, 2] } });
+      return aoi;
+    });
+  }
+
+  function loadFeatures() {
+    var colors = ["match", ["get", "fb_status"], "mapped", fbMap.cssVar("--state-mapped", "#0072b2"),
+      "validated", fbMap.cssVar("--state-validated", "#009e73"), "#6b7280"];
+    return fbMap.getJSON(base + "/features.geojson").then(function (fc) {
+      fbMap.source(map, "features", fc);
+      map.addLayer({ id: "features", type: "circle", source: "features",
+        paint: { "circle-radius": 4, "circle-color": colors, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 } });
+    });
+  }
+
+  function openTask(index) {
+    selected = index;
+    map.setFilter("tasks-selected", ["==", ["get", "index"], index]);
+    var panel = document.querySelector(".side-panel");
+    panel.classList.remove("is-collapsed");
+    htmx.ajax("GET", "/projects/" + pid + "/tasks/" + index, { target: "#task-panel", swap: "innerHTML" });
+  }
+
+  // redraw pushes the changed task properties to the map once per frame, however many events came.
+  function redraw() {
+    if (pending) { return; }
+    pending = true;
+    requestAnimationFrame(function () {
+      pending = false;
+      var s = map.getSource("tasks");
+      if (s) { s.setData(tasks); }
+    });
+  }
+
+  var progressTimer = 0;
+  function refreshProgress() {
+    clearTimeout(progressTimer);
+    progressTimer = setTimeout(function () {
+      htmx.ajax("GET", "/projects/" + pid + "/progress", { target: "#progress", swap: "innerHTML" });
+    }, 300);
+  }
+
+  function applyTask(t) {
+    var f = byIndex[t.index];
+    if (!f) { return; }
+    var p = f.properties;
+    p.state = t.state;
+    delete p.locked_by; delete p.locked_by_username; delete p.assigned_to; delete p.assigned_to_username;
+    if (t.locked_by) { p.locked_by = t.locked_by.id; p.locked_by_username = t.locked_by.username; }
+    if (t.assigned_to) { p.assigned_to = t.assigned_to.id; p.assigned_to_username = t.assigned_to.username; }
+    redraw();
+    var open = document.querySelector("#task-panel .task-panel");
+    if (open && Number(open.dataset.task) === t.index && Number(open.dataset.version) < t.version) {
+      openTask(t.index);
+    }
+  }
+
+  function follow() {
+    var es = new EventSource(base + "/events/stream");
+    es.addEventListener("task", function (ev) {
+      api.events++;
+      applyTask(JSON.parse(ev.data).task);
+      refreshProgress();
+    });
+    es.addEventListener("resync", function () { loadTasks(false); refreshProgress(); });
+  }
+
+  api.state = function (index) { var f = byIndex[index]; return f ? f.properties.state : ""; };
+  api.count = function () { return tasks.features.length; };
+  api.openTask = openTask;
+  // screenPoint is where a task's centre is on the page, for a real click.
+  api.screenPoint = function (index) {
+    var b = fbMap.bbox(byIndex[index]);
+    var p = map.project([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
+    var r = el.getBoundingClientRect();
+    return [r.left + p.x, r.top + p.y];
+  };
+
+  map.on("load", function () {
+    Promise.all([loadAOI(), loadTasks(true)]).then(function (res) {
+      if (!tasks.features.length) { fbMap.fit(map, res[0]); }
+      api.ready = true;
+    });
+    if (el.dataset.features) { loadFeatures(); }
+    if (el.dataset.live) { follow(); }
+  });
+})();
