@@ -2,10 +2,12 @@ package app
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -30,19 +32,20 @@ type taskMapCache struct {
 type taskMap struct {
 	rev  string
 	body []byte
+	gz   []byte // body gzipped once, for the clients that accept it (every browser)
 }
 
 // taskMapEntries bounds the projects whose map is kept.
 const taskMapEntries = 32
 
-func (c *taskMapCache) get(id int64, rev string) ([]byte, bool) {
+func (c *taskMapCache) get(id int64, rev string) (taskMap, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
-	return e.body, ok && e.rev == rev
+	return e, ok && e.rev == rev
 }
 
-func (c *taskMapCache) put(id int64, rev string, body []byte) {
+func (c *taskMapCache) put(id int64, rev string, body, gz []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
@@ -54,7 +57,7 @@ func (c *taskMapCache) put(id int64, rev string, body []byte) {
 			break
 		}
 	}
-	c.m[id] = taskMap{rev: rev, body: body}
+	c.m[id] = taskMap{rev: rev, body: body, gz: gz}
 }
 
 // tasksGeoJSON answers the task map, with an ETag of the tasks' revision.
@@ -71,15 +74,23 @@ func (a *App) tasksGeoJSON(c *fiber.Ctx) error {
 	if c.Get(fiber.HeaderIfNoneMatch) == etag {
 		return c.SendStatus(http.StatusNotModified)
 	}
-	body, ok := a.taskMaps.get(id, rev)
+	m, ok := a.taskMaps.get(id, rev)
 	if !ok {
-		if body, err = a.buildTaskMap(ctx, id); err != nil {
+		if m.body, err = a.buildTaskMap(ctx, id); err != nil {
 			return err
 		}
-		a.taskMaps.put(id, rev, body)
+		if m.gz, err = gzipBytes(m.body); err != nil {
+			return err
+		}
+		a.taskMaps.put(id, rev, m.body, m.gz)
 	}
 	c.Set(fiber.HeaderContentType, "application/geo+json")
-	return c.Send(body)
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+		return c.Send(m.gz)
+	}
+	return c.Send(m.body)
 }
 
 // buildTaskMap writes every task as a GeoJSON Feature. The revision is read before the tasks, so a change
@@ -117,5 +128,21 @@ func (a *App) buildTaskMap(ctx context.Context, projectID int64) ([]byte, error)
 		buf.WriteByte('}')
 	}
 	buf.WriteString("]}")
+	return buf.Bytes(), nil
+}
+
+// gzipBytes compresses a body once for every later request.
+func gzipBytes(body []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(body); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
 	return buf.Bytes(), nil
 }

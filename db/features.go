@@ -134,7 +134,9 @@ func setFeatureTask(ctx context.Context, tx *sql.Tx, projectID, taskID int64, id
 		for _, id := range ids[:n] {
 			args = append(args, id)
 		}
-		q := "UPDATE features SET task_id = ? WHERE project_id = ? AND id IN (?" + strings.Repeat(",?", n-1) + ")"
+		// The unary + keeps SQLite from answering project_id through its index (a scan of every feature of the
+		// project per chunk, 40 s for 100k features) instead of looking up each id by rowid.
+		q := "UPDATE features SET task_id = ? WHERE +project_id = ? AND id IN (?" + strings.Repeat(",?", n-1) + ")"
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return err
 		}
