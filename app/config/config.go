@@ -34,6 +34,8 @@ type Config struct {
 	Submissions Submissions `koanf:"submissions"`
 	// Projects configures project creation.
 	Projects Projects `koanf:"projects"`
+	// Basemaps bounds offline basemap uploads.
+	Basemaps Basemaps `koanf:"basemaps"`
 }
 
 // Data says where Fieldbase keeps its files.
@@ -98,6 +100,12 @@ type Projects struct {
 	MaxAOIKm2 float64 `koanf:"max_aoi_km2"`
 }
 
+// Basemaps bounds offline basemap uploads (MBTiles and PMTiles files).
+type Basemaps struct {
+	// MaxUploadMB is the largest basemap upload request, in MiB; a larger one is answered 413.
+	MaxUploadMB int `koanf:"max_upload_mb"`
+}
+
 // Defaults returns the built-in configuration; config.example.toml documents the same values.
 func Defaults() Config {
 	return Config{
@@ -114,6 +122,7 @@ func Defaults() Config {
 		Auth: Auth{SessionTTL: 14 * 24 * time.Hour, TokenTTL: 90 * 24 * time.Hour, Argon2MemoryKiB: 19456,
 			Argon2Iterations: 2, Argon2Parallelism: 1, LoginMaxFailures: 10, LoginWindow: 5 * time.Minute},
 		Projects: Projects{MaxAOIKm2: 2000.0},
+		Basemaps: Basemaps{MaxUploadMB: 8192},
 	}
 }
 
@@ -271,6 +280,8 @@ func (c Config) Validate() error {
 		"auth.login_window": validation.Validate(c.Auth.LoginWindow, validation.Required, validation.Min(time.Second)),
 		"projects.max_aoi_km2": validation.Validate(c.Projects.MaxAOIKm2, validation.Required,
 			validation.Min(0.001), validation.Max(1e6)),
+		"basemaps.max_upload_mb": validation.Validate(c.Basemaps.MaxUploadMB, validation.Required,
+			validation.Min(1), validation.Max(1<<22)),
 	}.Filter()
 	if err == nil {
 		return nil
