@@ -137,7 +137,7 @@ func (a *App) singleFile(c *fiber.Ctx, field string) (*storage.Temp, string, err
 		if p.FormName() != field {
 			continue
 		}
-		tmp, err := a.uploads.files.Write(p, a.uploads.maxFile)
+		tmp, err := a.uploads.files.Write(p, a.uploads.maxFile, true)
 		if errors.Is(err, storage.ErrTooLarge) {
 			return nil, "", errTooLarge
 		}

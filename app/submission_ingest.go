@@ -143,7 +143,7 @@ func (u *uploads) saveFilePart(r *received, p *multipart.Part) error {
 			return err
 		}
 	}
-	tmp, err := u.files.Write(p, u.maxFile)
+	tmp, err := u.files.Write(p, u.maxFile, false)
 	if errors.Is(err, storage.ErrTooLarge) {
 		return errTooLarge
 	}

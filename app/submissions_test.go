@@ -186,14 +186,14 @@ func TestCrashBetweenFileAndCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	placed, err := files.Write(strings.NewReader("photo bytes"), 0)
+	placed, err := files.Write(strings.NewReader("photo bytes"), 0, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := placed.Commit(fmt.Sprintf("submissions/p%d/crashed_p.jpg", fp.id)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := files.Write(strings.NewReader("half an upload"), 0); err != nil {
+	if _, err := files.Write(strings.NewReader("half an upload"), 0, false); err != nil {
 		t.Fatal(err)
 	}
 	if n := ta.storedFiles(t); n != 3 {

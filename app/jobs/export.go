@@ -65,7 +65,7 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 		written <- res
 		_ = pw.CloseWithError(err)
 	}()
-	tmp, err := files.Write(pr, 0)
+	tmp, err := files.Write(pr, 0, false)
 	_ = pr.CloseWithError(io.ErrClosedPipe)
 	res := <-written
 	if err != nil {

@@ -8,11 +8,13 @@
 package storage
 
 import (
+	"bufio"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"os"
@@ -52,7 +54,7 @@ func Open(dataDir string) (*Store, error) {
 type Info struct {
 	Size        int64
 	SHA256      string // hex
-	MD5         string // hex
+	MD5         string // hex, when asked for
 	ContentType string // sniffed from the first 512 bytes
 }
 
@@ -64,14 +66,21 @@ type Temp struct {
 }
 
 // Write streams r into a new temporary file, at most limit bytes (ErrTooLarge beyond; limit <= 0 means no
-// limit), hashing and sniffing it on the way, and fsyncs it. The caller must Commit or Discard the result.
-func (s *Store) Write(r io.Reader, limit int64) (*Temp, error) {
+// limit), hashing (SHA-256, and MD5 when withMD5: form media need it for OpenRosa manifests) and sniffing it on
+// the way, and fsyncs it. The caller must Commit or Discard the result.
+func (s *Store) Write(r io.Reader, limit int64, withMD5 bool) (*Temp, error) {
 	f, err := os.CreateTemp(s.tmp, "up-*")
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	t := &Temp{s: s, path: f.Name()}
-	info, err := copyHashed(f, r, limit)
+	// Readers such as multipart parts hand out a few KiB at a time: buffer so a file is written in large
+	// blocks rather than one system call per read.
+	bw := bufio.NewWriterSize(f, 256<<10)
+	info, err := copyHashed(bw, r, limit, withMD5)
+	if err == nil {
+		err = bw.Flush()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -86,22 +95,31 @@ func (s *Store) Write(r io.Reader, limit int64) (*Temp, error) {
 	return t, nil
 }
 
-func copyHashed(w io.Writer, r io.Reader, limit int64) (Info, error) {
-	sh, mh := sha256.New(), md5.New()
+func copyHashed(w io.Writer, r io.Reader, limit int64, withMD5 bool) (Info, error) {
+	sh := sha256.New()
 	sniff := &sniffer{}
+	writers := []io.Writer{w, sh, sniff}
+	var mh hash.Hash
+	if withMD5 {
+		mh = md5.New()
+		writers = append(writers, mh)
+	}
 	src := r
 	if limit > 0 {
 		src = io.LimitReader(r, limit+1)
 	}
-	n, err := io.Copy(io.MultiWriter(w, sh, mh, sniff), src)
+	n, err := io.Copy(io.MultiWriter(writers...), src)
 	if err != nil {
 		return Info{}, fmt.Errorf("storage: write: %w", err)
 	}
 	if limit > 0 && n > limit {
 		return Info{}, ErrTooLarge
 	}
-	return Info{Size: n, SHA256: hex.EncodeToString(sh.Sum(nil)), MD5: hex.EncodeToString(mh.Sum(nil)),
-		ContentType: http.DetectContentType(sniff.buf)}, nil
+	info := Info{Size: n, SHA256: hex.EncodeToString(sh.Sum(nil)), ContentType: http.DetectContentType(sniff.buf)}
+	if mh != nil {
+		info.MD5 = hex.EncodeToString(mh.Sum(nil))
+	}
+	return info, nil
 }
 
 // sniffer keeps the first 512 bytes for content type detection.

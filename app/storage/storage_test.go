@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -56,7 +57,7 @@ func TestWriteCommit(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s, dir := newStore(t)
-			tmp, err := s.Write(bytes.NewReader(tc.data), tc.limit)
+			tmp, err := s.Write(bytes.NewReader(tc.data), tc.limit, true)
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
@@ -67,7 +68,9 @@ func TestWriteCommit(t *testing.T) {
 				return
 			}
 			sum := sha256.Sum256(tc.data)
-			if tmp.Info.SHA256 != hex.EncodeToString(sum[:]) || tmp.Info.Size != int64(len(tc.data)) {
+			m := md5.Sum(tc.data)
+			if tmp.Info.SHA256 != hex.EncodeToString(sum[:]) || tmp.Info.Size != int64(len(tc.data)) ||
+				tmp.Info.MD5 != hex.EncodeToString(m[:]) {
 				t.Errorf("info = %+v", tmp.Info)
 			}
 			if tmp.Info.ContentType != tc.wantType {
@@ -113,7 +116,7 @@ func TestKeys(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			tmp, err := s.Write(strings.NewReader("x"), 0)
+			tmp, err := s.Write(strings.NewReader("x"), 0, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +162,7 @@ func TestSweep(t *testing.T) {
 	t.Parallel()
 	s, dir := newStore(t)
 	for _, key := range []string{"p/keep.txt", "p/orphan.txt"} {
-		tmp, err := s.Write(strings.NewReader(key), 0)
+		tmp, err := s.Write(strings.NewReader(key), 0, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +171,7 @@ func TestSweep(t *testing.T) {
 		}
 	}
 	// A crash mid-upload leaves a temp file that nobody will commit.
-	if _, err := s.Write(strings.NewReader("half"), 0); err != nil {
+	if _, err := s.Write(strings.NewReader("half"), 0, false); err != nil {
 		t.Fatal(err)
 	}
 	res, err := s.Sweep(func(key string) (bool, error) { return key == "p/keep.txt", nil })
