@@ -17,7 +17,9 @@ func TestTaskPanelPages(t *testing.T) {
 	ta.newUser(t, "max", false)
 	id := ta.publishedProject(t, pmTok, "")
 	panel := fmt.Sprintf("/projects/%d/tasks/2", id)
-	hx := func(csrf string) map[string]string { return map[string]string{"HX-Request": "true", "X-CSRF-Token": csrf} }
+	hx := func(csrf string) map[string]string {
+		return map[string]string{"HX-Request": "true", "X-CSRF-Token": csrf}
+	}
 	ta.run(t, []scenario{
 		{name: "OK_ProjectPage", method: "GET", url: fmt.Sprintf("/projects/%d", id), wantStatus: 200,
 			wantContain: []string{`id="map"`, "project_map.js", "Ready: <strong>", "Locked for mapping", `data-live=""`}},
