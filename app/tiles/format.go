@@ -42,7 +42,9 @@ type InvalidError struct{ Reason string }
 
 func (e *InvalidError) Error() string { return e.Reason }
 
-func invalid(format string, args ...any) error { return &InvalidError{Reason: fmt.Sprintf(format, args...)} }
+func invalid(format string, args ...any) error {
+	return &InvalidError{Reason: fmt.Sprintf(format, args...)}
+}
 
 // IsInvalid reports whether err says the file is unusable (rather than that it could not be read).
 func IsInvalid(err error) bool {

@@ -18,22 +18,22 @@ const maxRootDir = 16384 - PMTilesHeaderLen
 
 // PMTilesHeader is the fixed header of a PMTiles v3 file.
 type PMTilesHeader struct {
-	Version                          uint8
-	RootOffset, RootLength           uint64
-	MetadataOffset, MetadataLength   uint64
-	LeafOffset, LeafLength           uint64
-	DataOffset, DataLength           uint64
-	AddressedTiles, TileEntries      uint64
-	TileContents                     uint64
-	Clustered                        bool
-	InternalCompression              uint8 // 1 none, 2 gzip, 3 brotli, 4 zstd
-	TileCompression                  uint8
-	TileType                         uint8 // 1 mvt, 2 png, 3 jpeg, 4 webp, 5 avif
-	MinZoom, MaxZoom                 uint8
-	MinLonE7, MinLatE7               int32
-	MaxLonE7, MaxLatE7               int32
-	CenterZoom                       uint8
-	CenterLonE7, CenterLatE7         int32
+	Version                        uint8
+	RootOffset, RootLength         uint64
+	MetadataOffset, MetadataLength uint64
+	LeafOffset, LeafLength         uint64
+	DataOffset, DataLength         uint64
+	AddressedTiles, TileEntries    uint64
+	TileContents                   uint64
+	Clustered                      bool
+	InternalCompression            uint8 // 1 none, 2 gzip, 3 brotli, 4 zstd
+	TileCompression                uint8
+	TileType                       uint8 // 1 mvt, 2 png, 3 jpeg, 4 webp, 5 avif
+	MinZoom, MaxZoom               uint8
+	MinLonE7, MinLatE7             int32
+	MaxLonE7, MaxLatE7             int32
+	CenterZoom                     uint8
+	CenterLonE7, CenterLatE7       int32
 }
 
 // ParsePMTilesHeader decodes the first PMTilesHeaderLen bytes of a file.
