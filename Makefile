@@ -22,6 +22,11 @@ test: assets
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/
 
+# PNGs of the main pages for the README, taken by the browser walk in headless Chromium.
+screenshots: assets
+	mkdir -p docs/screenshots
+	FIELDBASE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestBrowserWalk$$' ./app/
+
 clean:
 	rm -f fieldbase
 	rm -rf web/static/vendor
