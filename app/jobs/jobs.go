@@ -66,6 +66,7 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	river.AddWorker(workers, &exportWorker{j: j})
 	river.AddWorker(workers, &expireWorker{j: j})
 	river.AddWorker(workers, &splitWorker{j: j})
+	river.AddWorker(workers, &basemapWorker{j: j})
 	poll := opts.PollInterval
 	if poll <= 0 {
 		poll = 2 * time.Second
