@@ -255,3 +255,33 @@ func TestShutdownEndsStreams(t *testing.T) {
 	}
 	c.waitFor(t, "event: resync", time.Second)
 }
+
+// BenchmarkBrokerFanOut publishes events to 200 subscribers of one project, each drained by its own goroutine
+// as a stream would; it reports the deliveries per second.
+func BenchmarkBrokerFanOut(b *testing.B) {
+	br := newBroker()
+	const subs = 200
+	done := make(chan int, subs)
+	for range subs {
+		s, _, _ := br.subscribe(1, 0)
+		go func() {
+			n := 0
+			for range s.ch {
+				n++
+			}
+			done <- n
+		}()
+	}
+	data := []byte(`{"project_id":1,"task":{"index":3,"state":"locked_for_mapping"},"action":"lock_for_mapping"}`)
+	b.ResetTimer()
+	for range b.N {
+		br.publish(1, eventTask, data)
+	}
+	br.close()
+	delivered := 0
+	for range subs {
+		delivered += <-done
+	}
+	b.ReportMetric(float64(delivered)/b.Elapsed().Seconds(), "deliveries/s")
+	b.ReportMetric(float64(subs*b.N-delivered), "dropped")
+}
