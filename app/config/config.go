@@ -116,7 +116,7 @@ func Defaults() Config {
 			CORSOrigins: []string{},
 		},
 		DB:          DB{Synchronous: "full", BusyTimeout: 10 * time.Second},
-		Jobs:        Jobs{Workers: 4, PollInterval: 2 * time.Second},
+		Jobs:        Jobs{Workers: 4, PollInterval: time.Second},
 		Log:         Log{Level: "info", Format: "text"},
 		Submissions: Submissions{MaxRequestMB: 100, MaxFileMB: 100},
 		Auth: Auth{SessionTTL: 14 * 24 * time.Hour, TokenTTL: 90 * 24 * time.Hour, Argon2MemoryKiB: 19456,
