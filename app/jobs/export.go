@@ -152,24 +152,11 @@ var csvMeta = []string{"submission_id", "instance_id", "form_version", "submitte
 	"feature_id", "review_state", "created_at"}
 
 // WriteSubmissionsCSV streams the submissions of one form as CSV: one row per submission, one column per form
-// field path, repeat groups flattened with an index ("children/child[2]/name"). It reads the submissions twice
-// (once for the columns, once for the rows) so that memory holds only the column names. It returns the number of
-// rows written.
+// field path, repeat groups flattened with an index ("children/child[2]/name"). A form with repeats is read twice
+// (once to learn how many repeat columns there are, once for the rows) so that memory holds only the column
+// names; a form without repeats is read once. It returns the number of rows written.
 func WriteSubmissionsCSV(ctx context.Context, st *db.Store, w io.Writer, projectID int64, formID string) (int,
 	error) {
-	filter := db.SubmissionFilter{ProjectID: projectID, FormID: formID, WithXML: true}
-	forms := map[int64]*formInfo{}
-	seen := map[string]string{}
-	err := st.EachSubmission(ctx, filter, func(s db.Submission) error {
-		_, row, err := flattenSubmission(ctx, st, forms, s)
-		for col := range row {
-			seen[col] = ""
-		}
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
 	current, err := st.CurrentForm(ctx, projectID, formID)
 	if err != nil {
 		return 0, err
@@ -178,7 +165,14 @@ func WriteSubmissionsCSV(ctx context.Context, st *db.Store, w io.Writer, project
 	if err != nil {
 		return 0, err
 	}
-	cols := openrosa.Columns(form, seen)
+	filter := db.SubmissionFilter{ProjectID: projectID, FormID: formID, WithXML: true}
+	forms := map[int64]*formInfo{}
+	cols := openrosa.Columns(form)
+	if len(form.Repeats) > 0 {
+		if cols, err = csvColumns(ctx, st, filter, form, forms); err != nil {
+			return 0, err
+		}
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(append(append([]string{}, csvMeta...), cols...)); err != nil {
 		return 0, err
@@ -202,6 +196,20 @@ func WriteSubmissionsCSV(ctx context.Context, st *db.Store, w io.Writer, project
 		err = cw.Error()
 	}
 	return n, err
+}
+
+// csvColumns reads every submission once to find the repeat columns they use.
+func csvColumns(ctx context.Context, st *db.Store, filter db.SubmissionFilter, form *openrosa.Form,
+	forms map[int64]*formInfo) ([]string, error) {
+	seen := map[string]string{}
+	err := st.EachSubmission(ctx, filter, func(s db.Submission) error {
+		_, row, err := flattenSubmission(ctx, st, forms, s)
+		for col := range row {
+			seen[col] = ""
+		}
+		return err
+	})
+	return openrosa.Columns(form, seen), err
 }
 
 type formInfo struct {
