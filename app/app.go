@@ -56,6 +56,9 @@ type App struct {
 
 	// taskMaps caches each project's tasks.geojson (issue 4).
 	taskMaps taskMapCache
+
+	// basemaps stores and serves offline basemap files (issue 6).
+	basemaps *basemaps
 }
 
 // New builds the application and its routes. It parses every template and checks the browser assets, so a
@@ -73,6 +76,10 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		limiter: auth.NewLimiter(cfg.Auth.LoginMaxFailures, cfg.Auth.LoginWindow, time.Now)}
 	var err error
 	if a.uploads, err = newUploads(cfg.Data.Dir, cfg.Submissions.MaxRequestMB, cfg.Submissions.MaxFileMB); err != nil {
+		return nil, err
+	}
+	if a.basemaps, err = newBasemaps(context.Background(), cfg.Data.Dir, cfg.Basemaps.MaxUploadMB,
+		cfg.Server.ReadTimeout, store); err != nil {
 		return nil, err
 	}
 	if a.static, err = loadStatic(assets.Static); err != nil {

@@ -9,8 +9,9 @@ import (
 )
 
 // streamedUploads are the routes that read their body as a stream (StreamRequestBody), with their own limit
-// ([submissions] max_request_mb): OpenRosa submissions, REST submissions, forms and form media.
-var streamedUploads = regexp.MustCompile(`^(/odk/[^/]+/submission|/api/v1/projects/\d+/(submissions|forms|forms/[^/]+/media))$`)
+// ([submissions] max_request_mb): OpenRosa submissions, REST submissions, forms and form media; and basemap uploads
+// ([basemaps] max_upload_mb).
+var streamedUploads = regexp.MustCompile(`^(/odk/[^/]+/submission|/api/v1/projects/\d+/(submissions|forms|forms/[^/]+/media|basemaps))$`)
 
 // tooLargeProblem is the 413 problem document of a body over server.body_limit_mb.
 const tooLargeProblem = `{"title":"Request Entity Too Large","status":413,` +

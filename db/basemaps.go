@@ -42,10 +42,12 @@ type BasemapInfo struct {
 	// West, South, East, North are the bounds in WGS 84 degrees.
 	West, South, East, North float64
 	Attribution              string
+	// Layers are a vector tileset's layer ids, comma-separated.
+	Layers string
 }
 
 const basemapColumns = `id, project_id, name, file_key, container, size, sha256, state, message, format, tile_type,
-	compression, min_zoom, max_zoom, west, south, east, north, attribution, job_id, coalesce(created_by, 0),
+	compression, min_zoom, max_zoom, west, south, east, north, attribution, layers, job_id, coalesce(created_by, 0),
 	created_at, updated_at`
 
 func scanBasemap(row scanner) (Basemap, error) {
@@ -53,7 +55,7 @@ func scanBasemap(row scanner) (Basemap, error) {
 	var created, updated string
 	if err := row.Scan(&b.ID, &b.ProjectID, &b.Name, &b.FileKey, &b.Container, &b.Size, &b.SHA256, &b.State,
 		&b.Message, &b.Format, &b.TileType, &b.Compression, &b.MinZoom, &b.MaxZoom, &b.West, &b.South, &b.East,
-		&b.North, &b.Attribution, &b.JobID, &b.CreatedBy, &created, &updated); err != nil {
+		&b.North, &b.Attribution, &b.Layers, &b.JobID, &b.CreatedBy, &created, &updated); err != nil {
 		return Basemap{}, mapErr(err)
 	}
 	b.CreatedAt, b.UpdatedAt = parseTime(created), parseTime(updated)
@@ -123,8 +125,9 @@ func (s *Store) FinishBasemap(ctx context.Context, id int64, state, message stri
 	return s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE basemaps SET state = ?, message = ?, format = ?, tile_type = ?,
 			compression = ?, min_zoom = ?, max_zoom = ?, west = ?, south = ?, east = ?, north = ?, attribution = ?,
-			updated_at = ? WHERE id = ?`, state, message, info.Format, info.TileType, info.Compression, info.MinZoom,
-			info.MaxZoom, info.West, info.South, info.East, info.North, info.Attribution, now(), id)
+			layers = ?, updated_at = ? WHERE id = ?`, state, message, info.Format, info.TileType, info.Compression,
+			info.MinZoom, info.MaxZoom, info.West, info.South, info.East, info.North, info.Attribution, info.Layers,
+			now(), id)
 		if err != nil {
 			return mapErr(err)
 		}

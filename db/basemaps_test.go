@@ -59,7 +59,7 @@ func TestFinishBasemap(t *testing.T) {
 		info             BasemapInfo
 	}{
 		{"OKReady", BasemapReady, "", BasemapInfo{Format: "png", TileType: "raster", Compression: "none",
-			MinZoom: 2, MaxZoom: 14, West: -1.5, South: 50, East: 2.25, North: 52, Attribution: "© me"}},
+			MinZoom: 2, MaxZoom: 14, West: -1.5, South: 50, East: 2.25, North: 52, Attribution: "© me", Layers: "water,roads"}},
 		{"OKInvalidOverwrites", BasemapInvalid, "the file is not a database", BasemapInfo{}},
 	}
 	for _, tc := range tests {

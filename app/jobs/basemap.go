@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/riverqueue/river"
 
@@ -70,7 +71,7 @@ func (w *basemapWorker) Work(ctx context.Context, job *river.Job[ValidateBasemap
 	err = st.FinishBasemap(ctx, b.ID, res.State, res.Message, db.BasemapInfo{Format: info.Format,
 		TileType: info.TileType, Compression: info.Compression, MinZoom: info.MinZoom, MaxZoom: info.MaxZoom,
 		West: info.Bounds[0], South: info.Bounds[1], East: info.Bounds[2], North: info.Bounds[3],
-		Attribution: info.Attribution})
+		Attribution: info.Attribution, Layers: strings.Join(info.Layers, ",")})
 	if errors.Is(err, db.ErrNotFound) {
 		return Failure("the basemap was deleted while it was checked")
 	}

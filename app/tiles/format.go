@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,28 @@ type Info struct {
 	Name   string
 	// Attribution is the metadata's attribution text (may hold HTML; escape it before showing it).
 	Attribution string
+	// Layers are the ids of a vector tileset's layers (metadata vector_layers), which a style must name.
+	Layers []string
+}
+
+// vectorLayers reads the layer ids of TileJSON-like metadata ({"vector_layers":[{"id":...}]}); metadata that
+// is not JSON has none.
+func vectorLayers(doc []byte) []string {
+	var meta struct {
+		VectorLayers []struct {
+			ID string `json:"id"`
+		} `json:"vector_layers"`
+	}
+	if json.Unmarshal(doc, &meta) != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range meta.VectorLayers {
+		if l.ID != "" && !strings.ContainsAny(l.ID, ",\x00") {
+			out = append(out, l.ID)
+		}
+	}
+	return out
 }
 
 // InvalidError says why a file is not a usable basemap, in words a person can act on.

@@ -68,7 +68,8 @@ func (m *MBTilesFile) Inspect(progress func(percent int, message string)) (Info,
 	if err != nil {
 		return Info{}, err
 	}
-	info := Info{Container: MBTiles, Name: meta["name"], Attribution: meta["attribution"]}
+	info := Info{Container: MBTiles, Name: meta["name"], Attribution: meta["attribution"],
+		Layers: vectorLayers([]byte(meta["json"]))}
 	progress(30, "reading the zoom range")
 	var minZ, maxZ sql.NullInt64
 	if err := m.db.QueryRowContext(ctx, "SELECT min(zoom_level), max(zoom_level) FROM tiles").

@@ -95,7 +95,35 @@ func InspectPMTiles(r io.ReaderAt, size int64, progress func(percent int, messag
 	if entries == 0 {
 		return Info{}, invalid("the PMTiles root directory is empty: the file holds no tiles")
 	}
+	progress(80, "reading the metadata")
+	if info.TileType == Vector && h.MetadataLength > 0 && h.MetadataLength <= maxMetadata {
+		raw := make([]byte, h.MetadataLength)
+		if _, err := r.ReadAt(raw, int64(h.MetadataOffset)); err != nil {
+			return Info{}, err
+		}
+		info.Layers = vectorLayers(decompress(raw, h.InternalCompression))
+	}
 	return info, nil
+}
+
+// maxMetadata bounds the PMTiles metadata read for layer names.
+const maxMetadata = 16 << 20
+
+// decompress undoes the internal compression of a section, or returns nil.
+func decompress(raw []byte, compression uint8) []byte {
+	if compression != 2 {
+		return raw
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil
+	}
+	defer zr.Close()
+	out, err := io.ReadAll(io.LimitReader(zr, maxMetadata))
+	if err != nil {
+		return nil
+	}
+	return out
 }
 
 // info checks the header against the file size and reads what it says.

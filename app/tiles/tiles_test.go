@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -150,9 +151,16 @@ func TestInspect(t *testing.T) {
 			want: tiles.Info{Container: "mbtiles", Format: "png", TileType: "raster", Compression: "none",
 				MinZoom: 2, MaxZoom: 3, Bounds: [4]float64{-1.5, 50.25, 2, 52}, Name: "Town", Attribution: "© us"}},
 		{name: "OKVectorMBTilesBoundsFromTiles", file: "v.mbtiles", mbtiles: &tilestest.MBTilesSpec{
-			Metadata: map[string]string{"format": "pbf"}, Tiles: map[tilestest.ZXY][]byte{{Z: 1, X: 1, Y: 0}: pbf}},
+			Metadata: map[string]string{"format": "pbf", "json": `{"vector_layers":[{"id":"water"},{"id":"roads"}]}`},
+			Tiles:    map[tilestest.ZXY][]byte{{Z: 1, X: 1, Y: 0}: pbf}},
 			want: tiles.Info{Container: "mbtiles", Format: "pbf", TileType: "vector", Compression: "gzip",
-				MinZoom: 1, MaxZoom: 1, Bounds: [4]float64{0, 0, 180, 85.0511287798066}}},
+				MinZoom: 1, MaxZoom: 1, Bounds: [4]float64{0, 0, 180, 85.0511287798066},
+				Layers: []string{"water", "roads"}}},
+		{name: "OKVectorPMTilesLayers", file: "vp.pmtiles", raw: tilestest.PMTiles(t, tilestest.PMTilesSpec{
+			TileType: 1, TileCompression: 2, MaxZoom: 0, Bounds: [4]float64{-180, -85, 180, 85},
+			Tiles: map[tilestest.ZXY][]byte{{}: pbf}, Metadata: `{"vector_layers":[{"id":"water"}]}`}).Bytes,
+			want: tiles.Info{Container: "pmtiles", Format: "pbf", TileType: "vector", Compression: "gzip",
+				Bounds: [4]float64{-180, -85, 180, 85}, Layers: []string{"water"}}},
 		{name: "OKFormatSniffedWithoutMetadata", file: "s.mbtiles", mbtiles: &tilestest.MBTilesSpec{
 			Tiles: rasterTiles}, want: tiles.Info{Container: "mbtiles", Format: "png", TileType: "raster",
 			Compression: "none", MinZoom: 2, MaxZoom: 3, Bounds: [4]float64{-90, 0, 0, 66.51326044311186}}},
@@ -220,5 +228,5 @@ func sameInfo(a, b tiles.Info) bool {
 		}
 	}
 	a.Bounds, b.Bounds = [4]float64{}, [4]float64{}
-	return a == b
+	return reflect.DeepEqual(a, b)
 }

@@ -20,6 +20,7 @@ CREATE TABLE basemaps (
     east        REAL NOT NULL DEFAULT 0,
     north       REAL NOT NULL DEFAULT 0,
     attribution TEXT NOT NULL DEFAULT '',
+    layers      TEXT NOT NULL DEFAULT '',
     job_id      INTEGER NOT NULL DEFAULT 0,
     created_by  INTEGER REFERENCES users (id) ON DELETE SET NULL,
     created_at  TEXT NOT NULL,

@@ -19,6 +19,8 @@ type PMTilesSpec struct {
 	// Bounds are west, south, east, north in degrees.
 	Bounds [4]float64
 	Tiles  map[ZXY][]byte
+	// Metadata is the JSON metadata; empty means "{}".
+	Metadata string
 }
 
 // PMTilesFile is a PMTiles v3 file and where each tile's bytes lie in it.
@@ -35,7 +37,7 @@ type pmEntry struct {
 	length uint64
 }
 
-// PMTiles writes a PMTiles v3 file: header, root directory (every tile, run length 1), metadata "{}", tiles.
+// PMTiles writes a PMTiles v3 file: header, root directory (every tile, run length 1), metadata, tiles.
 func PMTiles(tb testing.TB, spec PMTilesSpec) PMTilesFile {
 	tb.Helper()
 	entries := make([]pmEntry, 0, len(spec.Tiles))
@@ -53,7 +55,10 @@ func PMTiles(tb testing.TB, spec PMTilesSpec) PMTilesFile {
 		data = append(data, spec.Tiles[entries[i].at]...)
 	}
 	root := Gzip(tb, directory(entries))
-	meta := Gzip(tb, []byte("{}"))
+	if spec.Metadata == "" {
+		spec.Metadata = "{}"
+	}
+	meta := Gzip(tb, []byte(spec.Metadata))
 	rootOff := uint64(tiles.PMTilesHeaderLen)
 	metaOff := rootOff + uint64(len(root))
 	dataOff := metaOff + uint64(len(meta))

@@ -1,0 +1,55 @@
+package app
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fieldbase/app/taskflow"
+)
+
+type basemapsPage struct {
+	Project     ProjectBody
+	Basemaps    []BasemapBody
+	CanManage   bool
+	Validating  bool // some basemap is still being checked: the list refreshes itself
+	MaxUploadMB int
+	Saved       string
+}
+
+// showBasemapsPage lists a project's basemaps; project managers also get the upload form and delete buttons.
+func (a *App) showBasemapsPage(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	pa := projectFrom(ctx)
+	list, err := a.store.Basemaps(ctx, pa.Project.ID)
+	if err != nil {
+		return err
+	}
+	page := basemapsPage{Project: projectBody(pa.Project, pa.Role), Basemaps: make([]BasemapBody, 0, len(list)),
+		CanManage:   taskflow.RoleAtLeast(pa.Role, taskflow.RoleProjectManager),
+		MaxUploadMB: a.cfg.Basemaps.MaxUploadMB, Saved: c.Query("saved")}
+	for _, b := range list {
+		page.Basemaps = append(page.Basemaps, basemapBody(b))
+		page.Validating = page.Validating || b.State == "validating"
+	}
+	return a.page(c, fiber.StatusOK, "basemaps", "Basemaps", page)
+}
+
+// deleteBasemapForm deletes a basemap through the API's handler and goes back to the list.
+func (a *App) deleteBasemapForm(c *fiber.Ctx) error {
+	bid, err := c.ParamsInt("bid")
+	if err != nil {
+		return errorf(fiber.StatusNotFound, "no such basemap")
+	}
+	ctx := c.UserContext()
+	pid := projectFrom(ctx).Project.ID
+	b, err := a.store.ProjectBasemap(ctx, pid, int64(bid))
+	if err != nil {
+		return err
+	}
+	if _, err := a.apiDeleteBasemap(ctx, &BasemapPath{ID: pid, BID: b.ID}); err != nil {
+		return err
+	}
+	return a.redirect(c, fmt.Sprintf("/projects/%d/basemaps?saved=%s", pid, url.QueryEscape(b.Name+" deleted")))
+}
