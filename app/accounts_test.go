@@ -414,3 +414,34 @@ func TestNoSecretsInDatabase(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsPage(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	ta.newUser(t, "boss", true)
+	ta.newUser(t, "worker", false)
+	w := &browser{t: t, ta: ta}
+	w.login("worker", testPassword)
+	if resp, _ := w.get("/settings"); resp.StatusCode != 403 {
+		t.Fatalf("non-admin: %d", resp.StatusCode)
+	}
+	b := &browser{t: t, ta: ta}
+	b.login("boss", testPassword)
+	bad := url.Values{"site_name": {"Field office"}, "default_lock_minutes": {"1"}, "max_upload_mb": {"10"},
+		csrfField: {b.csrf()}}
+	resp, body := b.form("/settings", bad, nil)
+	if resp.StatusCode != 422 || !strings.Contains(body, `id="e-default_lock_minutes"`) ||
+		!strings.Contains(body, `value="Field office"`) {
+		t.Fatalf("invalid settings: %d", resp.StatusCode)
+	}
+	if s, _ := ta.store.Settings(context.Background()); s.SiteName != "Fieldbase" {
+		t.Fatalf("a refused form changed the settings: %+v", s)
+	}
+	bad.Set("default_lock_minutes", "90")
+	if resp, body := b.form("/settings", bad, nil); resp.StatusCode != 200 || !strings.Contains(body, "Settings saved") {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	if _, body := b.get("/"); !strings.Contains(body, "Field office") {
+		t.Fatal("the new site name is not shown")
+	}
+}
