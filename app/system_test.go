@@ -1,8 +1,10 @@
 package app
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -112,6 +114,19 @@ func TestPagesAndStatic(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") ||
 		body != string(css.body) {
 		t.Fatalf("fingerprinted: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	gzReq := httptest.NewRequest("GET", url, nil)
+	gzReq.Header.Set("Accept-Encoding", "gzip, deflate")
+	gzResp, gzBody := ta.do(t, gzReq)
+	if gzResp.Header.Get("Content-Encoding") != "gzip" || len(gzBody) >= len(css.body) {
+		t.Fatalf("gzip: %q, %d bytes for %d", gzResp.Header.Get("Content-Encoding"), len(gzBody), len(css.body))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(gzBody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain, _ := io.ReadAll(zr); string(plain) != string(css.body) {
+		t.Fatal("the gzipped stylesheet does not unzip to the stylesheet")
 	}
 	req := httptest.NewRequest("GET", "/static/css/app.css", nil)
 	req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
