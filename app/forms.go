@@ -198,9 +198,9 @@ func (a *App) downloadFormXML(c *fiber.Ctx) error {
 		err error
 	)
 	if v := c.Query("version"); c.Context().QueryArgs().Has("version") {
-		row, err = a.store.FormVersion(ctx, pid, c.Params("form_id"), v)
+		row, err = a.store.FormVersion(ctx, pid, pathParam(c, "form_id"), v)
 	} else {
-		row, err = a.store.CurrentForm(ctx, pid, c.Params("form_id"))
+		row, err = a.store.CurrentForm(ctx, pid, pathParam(c, "form_id"))
 	}
 	if err != nil {
 		return err
@@ -226,7 +226,7 @@ func (a *App) uploadFormMedia(c *fiber.Ctx) error {
 	if err := tmp.Commit(key); err != nil {
 		return err
 	}
-	m, replaced, err := a.store.PutFormMedia(ctx, db.FormMedia{ProjectID: pid, FormID: c.Params("form_id"),
+	m, replaced, err := a.store.PutFormMedia(ctx, db.FormMedia{ProjectID: pid, FormID: pathParam(c, "form_id"),
 		Name: name, FileKey: key, Size: tmp.Info.Size, MD5: tmp.Info.MD5, ContentType: tmp.Info.ContentType})
 	if err != nil {
 		_ = a.uploads.files.Remove(key)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -104,7 +105,7 @@ func (a *App) odkFormList(c *fiber.Ctx) error {
 }
 
 func (a *App) odkFormXML(c *fiber.Ctx) error {
-	f, err := a.store.CurrentForm(c.UserContext(), collectToken(c).ProjectID, c.Params("form_id"))
+	f, err := a.store.CurrentForm(c.UserContext(), collectToken(c).ProjectID, pathParam(c, "form_id"))
 	if err != nil {
 		return a.odkError(c, err)
 	}
@@ -113,7 +114,7 @@ func (a *App) odkFormXML(c *fiber.Ctx) error {
 }
 
 func (a *App) odkManifest(c *fiber.Ctx) error {
-	ctx, pid, formID := c.UserContext(), collectToken(c).ProjectID, c.Params("form_id")
+	ctx, pid, formID := c.UserContext(), collectToken(c).ProjectID, pathParam(c, "form_id")
 	if _, err := a.store.CurrentForm(ctx, pid, formID); err != nil {
 		return a.odkError(c, err)
 	}
@@ -131,8 +132,8 @@ func (a *App) odkManifest(c *fiber.Ctx) error {
 }
 
 func (a *App) odkMedia(c *fiber.Ctx) error {
-	m, err := a.store.FormMediaFile(c.UserContext(), collectToken(c).ProjectID, c.Params("form_id"),
-		c.Params("name"))
+	m, err := a.store.FormMediaFile(c.UserContext(), collectToken(c).ProjectID, pathParam(c, "form_id"),
+		pathParam(c, "name"))
 	if err != nil {
 		return a.odkError(c, err)
 	}
@@ -173,7 +174,8 @@ func (a *App) sendFile(c *fiber.Ctx, key, name, contentType string, size int64) 
 	if err != nil {
 		return err
 	}
-	if contentType == "" || contentType == "application/octet-stream" {
+	// Sniffing cannot tell CSV, GeoJSON or MP4 from text or binary: the extension is more precise then.
+	if contentType == "" || contentType == "application/octet-stream" || strings.HasPrefix(contentType, "text/plain") {
 		if t := mime.TypeByExtension(path.Ext(name)); t != "" {
 			contentType = t
 		}
@@ -182,4 +184,14 @@ func (a *App) sendFile(c *fiber.Ctx, key, name, contentType string, size int64) 
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	return c.SendStream(f, int(size))
+}
+
+// pathParam is a path parameter decoded from its URL escaping (Fiber hands it over as sent): file names and
+// form ids may hold spaces.
+func pathParam(c *fiber.Ctx, name string) string {
+	v := c.Params(name)
+	if s, err := url.PathUnescape(v); err == nil {
+		return s
+	}
+	return v
 }

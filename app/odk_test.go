@@ -216,3 +216,63 @@ func TestCollectTokens(t *testing.T) {
 		t.Errorf("mapper created a token: %d", resp.StatusCode)
 	}
 }
+
+type manifest struct {
+	XMLName xml.Name `xml:"http://openrosa.org/xforms/xformsManifest manifest"`
+	Files   []struct {
+		Filename    string `xml:"filename"`
+		Hash        string `xml:"hash"`
+		DownloadURL string `xml:"downloadUrl"`
+	} `xml:"mediaFile"`
+}
+
+func TestCollectManifest(t *testing.T) {
+	t.Parallel()
+	fx := fixturesDir(t)
+	ta := newTestApp(t)
+	fp := ta.formsProject(t)
+	ta.mustUploadForm(t, fp, readFile(t, filepath.Join(fx, "xforms", "withAttachments.xml")))
+	csvData := []byte("name,label\na,A\n")
+	mediaURL := fmt.Sprintf("/api/v1/projects/%d/forms/withAttachments/media", fp.id)
+	tests := []struct {
+		name       string
+		token      string
+		url        string
+		file       string
+		wantStatus int
+	}{
+		{"ErrMapper", fp.mapper, mediaURL, "good one.csv", 403},
+		{"ErrPathInName", fp.pm, mediaURL, "../goodone.csv", 422},
+		{"ErrUnknownForm", fp.pm, fmt.Sprintf("/api/v1/projects/%d/forms/nope/media", fp.id), "a.csv", 404},
+		{"OK", fp.pm, mediaURL, "good one.csv", 201},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := ta.upload(t, tc.url, tc.token, part{"file", tc.file, csvData})
+			if resp.StatusCode != tc.wantStatus {
+				t.Errorf("%d %s; want %d", resp.StatusCode, body, tc.wantStatus)
+			}
+		})
+	}
+	if n := ta.storedFiles(t); n != 1 {
+		t.Errorf("%d files stored, want 1 (refused uploads leave none)", n)
+	}
+	_, token, _ := ta.collectToken(t, fp)
+	_, body := ta.get(t, "/odk/"+token+"/formList", "")
+	var list xformsList
+	if err := xml.Unmarshal([]byte(body), &list); err != nil || len(list.Forms) != 1 || list.Forms[0].ManifestURL == "" {
+		t.Fatalf("formList: %v %s", err, body)
+	}
+	_, body = ta.get(t, strings.TrimPrefix(list.Forms[0].ManifestURL, "http://example.com"), "")
+	var m manifest
+	if err := xml.Unmarshal([]byte(body), &m); err != nil || len(m.Files) != 1 {
+		t.Fatalf("manifest: %v %s", err, body)
+	}
+	if f := m.Files[0]; f.Filename != "good one.csv" || f.Hash != fmt.Sprintf("md5:%x", md5sum(csvData)) {
+		t.Errorf("media file: %+v", f)
+	}
+	resp, got := ta.get(t, strings.TrimPrefix(m.Files[0].DownloadURL, "http://example.com"), "")
+	if resp.StatusCode != 200 || got != string(csvData) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Errorf("media download: %d %q %q", resp.StatusCode, got, resp.Header.Get("Content-Type"))
+	}
+}

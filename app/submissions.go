@@ -254,7 +254,7 @@ func (a *App) downloadAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := c.Params("name")
+	name := pathParam(c, "name")
 	for _, at := range atts {
 		if at.Name == name {
 			return a.sendFile(c, at.FileKey, at.Name, at.ContentType, at.Size)
