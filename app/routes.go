@@ -116,6 +116,11 @@ func (a *App) routes() {
 	f.Post("/projects/:id/members", a.gate(projectRole(taskflow.RoleProjectManager)), a.addMemberForm)
 	f.Post("/projects/:id/members/:user_id", a.gate(projectRole(taskflow.RoleProjectManager)), a.changeMemberForm)
 
+	// Submission pages (issue 6)
+	f.Get("/projects/:id/devices", a.gate(projectRole(taskflow.RoleFieldManager)), a.showDevicesPage)
+	f.Post("/projects/:id/devices", a.gate(projectRole(taskflow.RoleFieldManager)), a.createDeviceForm)
+	f.Post("/projects/:id/devices/:tid/revoke", a.gate(projectRole(taskflow.RoleFieldManager)), a.revokeDeviceForm)
+
 	// Pages
 	f.Get("/", a.showHomePage)
 	f.Get("/login", a.showLoginPage)
