@@ -77,21 +77,11 @@ type FeaturePoint struct {
 
 // FeaturePoints returns the centroid of every feature of a project, by id.
 func (s *Store) FeaturePoints(ctx context.Context, projectID int64) ([]FeaturePoint, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT id, lon, lat FROM features WHERE project_id = ? ORDER BY id",
-		projectID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []FeaturePoint{}
-	for rows.Next() {
+	return queryAll(ctx, s.read, func(row scanner) (FeaturePoint, error) {
 		var p FeaturePoint
-		if err := rows.Scan(&p.ID, &p.Lon, &p.Lat); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := row.Scan(&p.ID, &p.Lon, &p.Lat)
+		return p, err
+	}, "SELECT id, lon, lat FROM features WHERE project_id = ? ORDER BY id", projectID)
 }
 
 // EachFeature calls fn with each feature of a project (of one task when taskID > 0), by id, without loading

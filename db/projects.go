@@ -103,21 +103,9 @@ func (s *Store) Projects(ctx context.Context, f ProjectFilter) ([]Project, int, 
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.read.QueryContext(ctx, "SELECT "+projectColumns+" FROM projects p WHERE "+where+
+	out, err := queryAll(ctx, s.read, scanProject, "SELECT "+projectColumns+" FROM projects p WHERE "+where+
 		" ORDER BY p.id DESC LIMIT ? OFFSET ?", f.IsAdmin, f.UserID, f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []Project{}
-	for rows.Next() {
-		p, err := scanProject(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, p)
-	}
-	return out, total, rows.Err()
+	return out, total, err
 }
 
 // UpdateProject reads the project inside a write transaction, lets edit change it (edit may refuse with an
@@ -177,24 +165,15 @@ type Member struct {
 
 // Members returns a project's members, by username.
 func (s *Store) Members(ctx context.Context, projectID int64) ([]Member, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT m.user_id, u.username, u.display_name, m.role, m.created_at
-		FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = ? ORDER BY u.username`,
-		projectID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Member{}
-	for rows.Next() {
+	return queryAll(ctx, s.read, func(row scanner) (Member, error) {
 		var m Member
 		var created string
-		if err := rows.Scan(&m.UserID, &m.Username, &m.DisplayName, &m.Role, &created); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&m.UserID, &m.Username, &m.DisplayName, &m.Role, &created)
 		m.CreatedAt = parseTime(created)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	}, `SELECT m.user_id, u.username, u.display_name, m.role, m.created_at
+		FROM project_members m JOIN users u ON u.id = m.user_id WHERE m.project_id = ? ORDER BY u.username`,
+		projectID)
 }
 
 // MemberRole returns the user's role in the project, or "" when they are not a member.

@@ -62,24 +62,14 @@ func (s *Store) Tasks(ctx context.Context, projectID int64, opts TaskOptions) ([
 	if opts.Outlines {
 		outline = "t.outline"
 	}
-	rows, err := s.read.QueryContext(ctx, "SELECT "+taskColumns+", "+outline+`, coalesce(l.username, ''),
+	return queryAll(ctx, s.read, func(row scanner) (Task, error) {
+		var outline, locker, assignee string
+		t, err := scanTask(row, &outline, &locker, &assignee)
+		t.Outline, t.LockedByName, t.AssignedToName = outline, locker, assignee
+		return t, err
+	}, "SELECT "+taskColumns+", "+outline+`, coalesce(l.username, ''),
 		coalesce(a.username, '') FROM tasks t LEFT JOIN users l ON l.id = t.locked_by
 		LEFT JOIN users a ON a.id = t.assigned_to WHERE t.project_id = ? ORDER BY t.idx`, projectID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Task{}
-	for rows.Next() {
-		var outline, locker, assignee string
-		t, err := scanTask(rows, &outline, &locker, &assignee)
-		if err != nil {
-			return nil, err
-		}
-		t.Outline, t.LockedByName, t.AssignedToName = outline, locker, assignee
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // Task returns the task with the given 1-based index in a project, with its outline, or ErrNotFound.
@@ -267,26 +257,17 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Tas
 
 // TaskEvents returns a task's history, oldest first.
 func (s *Store) TaskEvents(ctx context.Context, projectID int64, index int) ([]TaskEvent, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT e.id, e.task_id, t.idx, e.project_id, coalesce(e.user_id, 0),
+	return queryAll(ctx, s.read, func(row scanner) (TaskEvent, error) {
+		var e TaskEvent
+		var created string
+		err := row.Scan(&e.ID, &e.TaskID, &e.TaskIndex, &e.ProjectID, &e.UserID, &e.Username, &e.Action,
+			&e.FromState, &e.ToState, &e.Comment, &e.TargetUserID, &created)
+		e.CreatedAt = parseTime(created)
+		return e, err
+	}, `SELECT e.id, e.task_id, t.idx, e.project_id, coalesce(e.user_id, 0),
 		coalesce(u.username, ''), e.action, e.from_state, e.to_state, e.comment, coalesce(e.target_user_id, 0),
 		e.created_at FROM task_events e JOIN tasks t ON t.id = e.task_id LEFT JOIN users u ON u.id = e.user_id
 		WHERE t.project_id = ? AND t.idx = ? ORDER BY e.id`, projectID, index)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []TaskEvent{}
-	for rows.Next() {
-		var e TaskEvent
-		var created string
-		if err := rows.Scan(&e.ID, &e.TaskID, &e.TaskIndex, &e.ProjectID, &e.UserID, &e.Username, &e.Action,
-			&e.FromState, &e.ToState, &e.Comment, &e.TargetUserID, &created); err != nil {
-			return nil, err
-		}
-		e.CreatedAt = parseTime(created)
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // ExpiredLock names a task whose lock expired.
@@ -299,22 +280,13 @@ type ExpiredLock struct {
 func (s *Store) ExpiredLocks(ctx context.Context, now time.Time, limit int) ([]ExpiredLock, error) {
 	// Only published projects: the workflow refuses every action, expiry included, on a closed project, so its
 	// locks would otherwise come back in every run.
-	rows, err := s.read.QueryContext(ctx, `SELECT t.project_id, t.idx FROM tasks t JOIN projects p ON p.id = t.project_id
+	return queryAll(ctx, s.read, func(row scanner) (ExpiredLock, error) {
+		var e ExpiredLock
+		err := row.Scan(&e.ProjectID, &e.Index)
+		return e, err
+	}, `SELECT t.project_id, t.idx FROM tasks t JOIN projects p ON p.id = t.project_id
 		WHERE t.lock_expires_at IS NOT NULL AND t.lock_expires_at < ? AND p.status = 'published'
 		ORDER BY t.lock_expires_at LIMIT ?`, formatLockTime(now), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ExpiredLock
-	for rows.Next() {
-		var e ExpiredLock
-		if err := rows.Scan(&e.ProjectID, &e.Index); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // LocksHeld counts the tasks of a project that a user holds locked.

@@ -95,21 +95,9 @@ func (s *Store) Users(ctx context.Context, f UserFilter) ([]User, int, error) {
 	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM users"+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.read.QueryContext(ctx, "SELECT "+userColumns+" FROM users"+where+
+	out, err := queryAll(ctx, s.read, scanUser, "SELECT "+userColumns+" FROM users"+where+
 		" ORDER BY username LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	return out, total, rows.Err()
+	return out, total, err
 }
 
 func escapeLike(s string) string {
