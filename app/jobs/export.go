@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -178,11 +180,7 @@ func WriteSubmissionsCSV(ctx context.Context, st *db.Store, w io.Writer, project
 		return 0, err
 	}
 	n := 0
-	err = st.EachSubmission(ctx, filter, func(s db.Submission) error {
-		version, row, err := flattenSubmission(ctx, st, forms, s)
-		if err != nil {
-			return err
-		}
+	err = eachFlat(ctx, st, filter, forms, func(s db.Submission, version string, row map[string]string) error {
 		rec := []string{strconv.FormatInt(s.ID, 10), s.InstanceID, version, idText(s.SubmitterID), s.DeviceID,
 			idText(s.TaskID), idText(s.FeatureID), s.ReviewState, s.CreatedAt.UTC().Format(time.RFC3339)}
 		for _, c := range cols {
@@ -202,12 +200,11 @@ func WriteSubmissionsCSV(ctx context.Context, st *db.Store, w io.Writer, project
 func csvColumns(ctx context.Context, st *db.Store, filter db.SubmissionFilter, form *openrosa.Form,
 	forms map[int64]*formInfo) ([]string, error) {
 	seen := map[string]string{}
-	err := st.EachSubmission(ctx, filter, func(s db.Submission) error {
-		_, row, err := flattenSubmission(ctx, st, forms, s)
+	err := eachFlat(ctx, st, filter, forms, func(_ db.Submission, _ string, row map[string]string) error {
 		for col := range row {
 			seen[col] = ""
 		}
-		return err
+		return nil
 	})
 	return openrosa.Columns(form, seen), err
 }
@@ -217,27 +214,81 @@ type formInfo struct {
 	form    *openrosa.Form
 }
 
-// flattenSubmission parses a submission with its form version (parsed once per version).
-func flattenSubmission(ctx context.Context, st *db.Store, forms map[int64]*formInfo, s db.Submission) (string,
-	map[string]string, error) {
-	fi, ok := forms[s.FormRow]
-	if !ok {
-		row, err := st.FormByRow(ctx, s.FormRow)
-		if err != nil {
-			return "", nil, err
+// flatBatch is how many submissions eachFlat parses at once.
+const flatBatch = 256
+
+// eachFlat calls fn for every submission matching filter, in id order, with its form version and its fields
+// flattened to columns. Parsing the XML is the slow part: it runs on every CPU, one batch at a time.
+func eachFlat(ctx context.Context, st *db.Store, filter db.SubmissionFilter, forms map[int64]*formInfo,
+	fn func(s db.Submission, version string, row map[string]string) error) error {
+	batch := make([]db.Submission, 0, flatBatch)
+	flush := func() error {
+		infos := make([]*formInfo, len(batch))
+		for i, s := range batch {
+			fi, err := loadForm(ctx, st, forms, s.FormRow)
+			if err != nil {
+				return err
+			}
+			infos[i] = fi
 		}
-		f, err := openrosa.ParseForm(row.XML)
-		if err != nil {
-			return "", nil, err
+		rows := make([]map[string]string, len(batch))
+		var wg sync.WaitGroup
+		workers := runtime.GOMAXPROCS(0)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < len(batch); i += workers {
+					rows[i] = flatten(infos[i].form, batch[i].XML)
+				}
+			}()
 		}
-		fi = &formInfo{version: row.Version, form: f}
-		forms[s.FormRow] = fi
+		wg.Wait()
+		for i, s := range batch {
+			if err := fn(s, infos[i].version, rows[i]); err != nil {
+				return err
+			}
+		}
+		batch = batch[:0]
+		return nil
 	}
-	parsed, err := openrosa.ParseSubmission(s.XML)
+	err := st.EachSubmission(ctx, filter, func(s db.Submission) error {
+		if batch = append(batch, s); len(batch) == flatBatch {
+			return flush()
+		}
+		return nil
+	})
 	if err != nil {
-		return fi.version, map[string]string{}, nil
+		return err
 	}
-	return fi.version, openrosa.Flatten(parsed.DataFor(fi.form)), nil
+	return flush()
+}
+
+// loadForm returns a form version, parsed once per export.
+func loadForm(ctx context.Context, st *db.Store, forms map[int64]*formInfo, formRow int64) (*formInfo, error) {
+	if fi, ok := forms[formRow]; ok {
+		return fi, nil
+	}
+	row, err := st.FormByRow(ctx, formRow)
+	if err != nil {
+		return nil, err
+	}
+	f, err := openrosa.ParseForm(row.XML)
+	if err != nil {
+		return nil, err
+	}
+	fi := &formInfo{version: row.Version, form: f}
+	forms[formRow] = fi
+	return fi, nil
+}
+
+// flatten reads a stored submission's fields as columns; a document that no longer parses gives no fields.
+func flatten(form *openrosa.Form, xml []byte) map[string]string {
+	parsed, err := openrosa.ParseSubmission(xml)
+	if err != nil {
+		return map[string]string{}
+	}
+	return openrosa.Flatten(parsed.DataFor(form))
 }
 
 func idText(id int64) string {
