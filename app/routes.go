@@ -120,6 +120,9 @@ func (a *App) routes() {
 	f.Get("/projects/:id/devices", a.gate(projectRole(taskflow.RoleFieldManager)), a.showDevicesPage)
 	f.Post("/projects/:id/devices", a.gate(projectRole(taskflow.RoleFieldManager)), a.createDeviceForm)
 	f.Post("/projects/:id/devices/:tid/revoke", a.gate(projectRole(taskflow.RoleFieldManager)), a.revokeDeviceForm)
+	f.Get("/projects/:id/forms", a.gate(projectRole(taskflow.RoleMapper)), a.showFormsPage)
+	f.Post("/projects/:id/forms", a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadFormPage)
+	f.Post("/projects/:id/forms/:form_id/media", a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadMediaPage)
 
 	// Pages
 	f.Get("/", a.showHomePage)

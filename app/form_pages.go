@@ -1,0 +1,113 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fieldbase/app/taskflow"
+)
+
+// formCard is one form on the forms page: its served version, older versions and media files.
+type formCard struct {
+	Form     FormBody
+	Versions []FormBody
+	Media    []MediaBody
+}
+
+// formsPage is the forms page of a project.
+type formsPage struct {
+	Project   ProjectBody
+	Forms     []formCard
+	CanManage bool
+	Errors    map[string]string
+	MediaFor  string // the form whose media upload failed
+	Saved     string
+}
+
+func (a *App) formsPageData(c *fiber.Ctx, page formsPage) (formsPage, error) {
+	ctx := c.UserContext()
+	pa := projectFrom(ctx)
+	page.Project = projectBody(pa.Project, pa.Role)
+	page.CanManage = taskflow.RoleAtLeast(pa.Role, taskflow.RoleProjectManager)
+	list, err := a.apiListForms(ctx, &struct {
+		ID int64 `path:"id"`
+	}{ID: pa.Project.ID})
+	if err != nil {
+		return page, err
+	}
+	for _, f := range list.Body.Items {
+		card := formCard{Form: f}
+		versions, err := a.store.FormVersions(ctx, pa.Project.ID, f.FormID)
+		if err != nil {
+			return page, err
+		}
+		for _, v := range versions {
+			card.Versions = append(card.Versions, formBody(v))
+		}
+		media, err := a.store.FormMediaList(ctx, pa.Project.ID, f.FormID)
+		if err != nil {
+			return page, err
+		}
+		for _, m := range media {
+			card.Media = append(card.Media, MediaBody{Name: m.Name, Size: m.Size, Hash: "md5:" + m.MD5})
+		}
+		page.Forms = append(page.Forms, card)
+	}
+	return page, nil
+}
+
+// showFormsPage lists a project's forms with their versions and media; project managers also upload here.
+func (a *App) showFormsPage(c *fiber.Ctx) error {
+	page, err := a.formsPageData(c, formsPage{Saved: c.Query("saved")})
+	if err != nil {
+		return err
+	}
+	return a.page(c, fiber.StatusOK, "project_forms", "Forms", page)
+}
+
+// uploadFormPage uploads an XForm through the API's streamed upload handler: a failure re-renders the page with
+// the message beside the file field, success goes back to the list. htmx sends it (hx-encoding multipart),
+// because only a header can carry the CSRF token of a body that is read as a stream.
+func (a *App) uploadFormPage(c *fiber.Ctx) error {
+	return a.viaUpload(c, a.uploadForm, "", func(body []byte) string {
+		var f FormBody
+		_ = json.Unmarshal(body, &f)
+		return fmt.Sprintf("%s version %s uploaded", f.FormID, f.Version)
+	})
+}
+
+// uploadMediaPage uploads a media file of a form through the API's handler, like uploadFormPage.
+func (a *App) uploadMediaPage(c *fiber.Ctx) error {
+	formID := pathParam(c, "form_id")
+	if _, err := a.store.CurrentForm(c.UserContext(), projectFrom(c.UserContext()).Project.ID, formID); err != nil {
+		return err
+	}
+	return a.viaUpload(c, a.uploadFormMedia, formID, func(body []byte) string {
+		var m MediaBody
+		_ = json.Unmarshal(body, &m)
+		return fmt.Sprintf("%s added to %s", m.Name, formID)
+	})
+}
+
+// viaUpload runs an API upload handler on this request and turns its JSON answer into the page's answer.
+func (a *App) viaUpload(c *fiber.Ctx, upload fiber.Handler, mediaFor string, saved func([]byte) string) error {
+	if err := upload(c); err != nil {
+		errs, status, ok := formErrors(err)
+		if !ok {
+			return err
+		}
+		c.Response().ResetBody()
+		page, derr := a.formsPageData(c, formsPage{Errors: errs, MediaFor: mediaFor})
+		if derr != nil {
+			return derr
+		}
+		return a.page(c, status, "project_forms", "Forms", page)
+	}
+	msg := saved(append([]byte(nil), c.Response().Body()...))
+	c.Response().ResetBody()
+	c.Response().Header.SetContentType(fiber.MIMETextPlainCharsetUTF8)
+	return a.redirect(c, fmt.Sprintf("/projects/%d/forms?saved=%s", projectFrom(c.UserContext()).Project.ID,
+		urlQueryEscape(msg)))
+}
