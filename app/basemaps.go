@@ -212,6 +212,8 @@ func (a *App) uploadBasemap(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	tmp, name, err := a.basemapPart(c)
 	if err != nil {
+		// The rest of the body may be unread: close the connection rather than parse it as the next request.
+		c.Context().SetConnectionClose()
 		return err
 	}
 	container, _ := basemapContainer(name)
