@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -80,43 +79,48 @@ func (s *Store) SaveSubmission(ctx context.Context, sub Submission, atts []Attac
 	var res SaveResult
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = SaveResult{}
-		old, err := scanSubmission(tx.QueryRowContext(ctx, "SELECT "+submissionColumns+
-			" FROM submissions s WHERE s.project_id = ? AND s.instance_id = ?", sub.ProjectID, sub.InstanceID))
+		created, err := insertSubmission(ctx, tx, sub)
 		switch {
-		case err == nil && old.XMLSHA256 != sub.XMLSHA256:
-			return fmt.Errorf("instance %s exists with other content: %w", sub.InstanceID, ErrConflict)
 		case err == nil:
-			res.Submission = old
-		case errors.Is(err, ErrNotFound):
-			if res.Submission, err = insertSubmission(ctx, tx, sub); err != nil {
+			res.Submission, res.Created = created, true
+		case !errors.Is(err, ErrNotFound):
+			return err
+		default:
+			// The instance exists: a retry, the next part of a split submission, or a conflict.
+			old, err := scanSubmission(tx.QueryRowContext(ctx, "SELECT "+submissionColumns+
+				" FROM submissions s WHERE s.project_id = ? AND s.instance_id = ?", sub.ProjectID, sub.InstanceID))
+			if err != nil {
 				return err
 			}
-			res.Created = true
-		default:
-			return err
+			if old.XMLSHA256 != sub.XMLSHA256 {
+				return fmt.Errorf("instance %s exists with other content: %w", sub.InstanceID, ErrConflict)
+			}
+			res.Submission = old
 		}
 		return addAttachments(ctx, tx, res.Submission.ID, atts, &res)
 	})
 	return res, err
 }
 
+// insertSubmission inserts a new submission; ErrNotFound means its instance already exists.
 func insertSubmission(ctx context.Context, tx *sql.Tx, sub Submission) (Submission, error) {
 	t := now()
-	row := tx.QueryRowContext(ctx, `INSERT INTO submissions (project_id, form_row, form_id, instance_id,
+	err := tx.QueryRowContext(ctx, `INSERT INTO submissions (project_id, form_row, form_id, instance_id,
 		deprecated_id, xml, xml_sha256, submitter_id, collect_token_id, device_id, task_id, feature_id, lon, lat,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+strings.ReplaceAll(submissionColumns, "s.", ""),
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, instance_id) DO NOTHING RETURNING id`,
 		sub.ProjectID, sub.FormRow, sub.FormID, sub.InstanceID, sub.DeprecatedID, sub.XML, sub.XMLSHA256,
 		nullID(sub.SubmitterID), nullID(sub.CollectTokenID), sub.DeviceID, nullID(sub.TaskID), nullID(sub.FeatureID),
-		sub.Lon, sub.Lat, t, t)
-	out, err := scanSubmission(row)
+		sub.Lon, sub.Lat, t, t).Scan(&sub.ID)
 	if err != nil {
-		return out, err
+		return sub, mapErr(err)
 	}
-	if out.FeatureID != 0 {
+	sub.ReviewState, sub.CreatedAt, sub.UpdatedAt = "received", parseTime(t), parseTime(t)
+	if sub.FeatureID != 0 {
 		_, err = tx.ExecContext(ctx, "UPDATE features SET status = 'submitted' WHERE id = ? AND project_id = ?",
-			out.FeatureID, out.ProjectID)
+			sub.FeatureID, sub.ProjectID)
 	}
-	return out, err
+	return sub, err
 }
 
 func addAttachments(ctx context.Context, tx *sql.Tx, subID int64, atts []Attachment, res *SaveResult) error {
