@@ -89,7 +89,7 @@ func (a *App) routes() {
 	a.document(eventsStreamOp)
 
 	// Basemaps (issue 6)
-	f.Post(apiPrefix+"/projects/:id/basemaps", a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadBasemap)
+	f.Post(apiPrefix+"/projects/:id/basemaps", closeOnError, a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadBasemap)
 	f.Get(apiPrefix+"/projects/:id/basemaps/:bid/tiles/:z/:x/:y", a.gate(projectRole(taskflow.RoleNone)), a.basemapTile)
 	f.Get(apiPrefix+"/projects/:id/basemaps/:bid/file", a.gate(projectRole(taskflow.RoleNone)), a.basemapFile)
 	register(a, projectRole(taskflow.RoleNone), listBasemapsOp, a.apiListBasemaps)
@@ -123,6 +123,11 @@ func (a *App) routes() {
 	f.Get("/projects/:id/forms", a.gate(projectRole(taskflow.RoleMapper)), a.showFormsPage)
 	f.Post("/projects/:id/forms", a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadFormPage)
 	f.Post("/projects/:id/forms/:form_id/media", a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadMediaPage)
+	f.Get("/projects/:id/submissions", a.gate(projectRole(taskflow.RoleValidator)), a.showSubmissionsPage)
+	f.Get("/projects/:id/submissions/:sid", a.gate(projectRole(taskflow.RoleValidator)), a.showSubmissionPage)
+	f.Post("/projects/:id/submissions/:sid/review", a.gate(projectRole(taskflow.RoleValidator)), a.reviewSubmissionForm)
+	f.Get("/projects/:id/submissions/:sid/files/:name", a.gate(projectRole(taskflow.RoleValidator)), a.showAttachment)
+	f.Post("/projects/:id/exports", a.gate(projectRole(taskflow.RoleValidator)), a.startExportForm)
 
 	// Pages
 	f.Get("/", a.showHomePage)

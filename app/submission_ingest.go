@@ -398,6 +398,7 @@ func (a *App) ingest(ctx context.Context, r *received, sub db.Submission) (inges
 		return ingested{}, err
 	}
 	a.removeFiles(res.Skipped)
+	a.noticeSubmission(ctx, res)
 	return ingested{res: res, files: len(res.Added)}, nil
 }
 

@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fieldbase/app/openrosa"
+	"fieldbase/db"
+)
+
+// inlineImages are the attachment types shown in the page itself; anything else (SVG, HTML, video) downloads.
+var inlineImages = []string{"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+// fieldValue is one parsed field of a submission.
+type fieldValue struct{ Path, Value string }
+
+// attachmentView is an attachment with how the page shows it.
+type attachmentView struct {
+	AttachmentBody
+	URL   string
+	Image bool
+}
+
+// reviewView is one review with names a person reads.
+type reviewView struct {
+	ReviewBody
+	By, From, To string
+}
+
+// submissionDetailPage is one submission: its fields, photos, review history and the review form.
+type submissionDetailPage struct {
+	Project     ProjectBody
+	Submission  SubmissionBody
+	Submitter   string
+	Fields      []fieldValue
+	Attachments []attachmentView
+	StateLabel  string
+	Reviews     []reviewView
+	ReviewState string
+	Comment     string
+	Errors      map[string]string
+	Saved       string
+}
+
+func (a *App) submissionDetailData(c *fiber.Ctx, page submissionDetailPage) (submissionDetailPage, error) {
+	ctx := c.UserContext()
+	pa := projectFrom(ctx)
+	s, err := a.submissionFromPath(c)
+	if err != nil {
+		return page, err
+	}
+	b, err := a.submissionDetail(ctx, s)
+	if err != nil {
+		return page, err
+	}
+	page.Project, page.Submission = projectBody(pa.Project, pa.Role), b
+	rows, err := a.submissionRows(ctx, []SubmissionBody{b})
+	if err != nil {
+		return page, err
+	}
+	page.Submitter, page.StateLabel = rows[0].Submitter, rows[0].ReviewLabel
+	for k, v := range openrosa.Flatten(b.Data) {
+		page.Fields = append(page.Fields, fieldValue{Path: k, Value: v})
+	}
+	sort.Slice(page.Fields, func(i, j int) bool { return page.Fields[i].Path < page.Fields[j].Path })
+	for _, at := range b.Attachments {
+		page.Attachments = append(page.Attachments, attachmentView{AttachmentBody: at,
+			URL:   fmt.Sprintf("/projects/%d/submissions/%d/files/%s", pa.Project.ID, b.ID, url.PathEscape(at.Name)),
+			Image: contains(inlineImages, mediaType(at.ContentType))})
+	}
+	page.Reviews, err = a.reviewViews(ctx, b.Reviews)
+	return page, err
+}
+
+func mediaType(ct string) string {
+	t, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return ""
+	}
+	return t
+}
+
+func (a *App) reviewViews(ctx context.Context, reviews []ReviewBody) ([]reviewView, error) {
+	out := make([]reviewView, 0, len(reviews))
+	for _, r := range reviews {
+		rows, err := a.submissionRows(ctx, []SubmissionBody{{SubmitterID: r.UserID, DeviceID: "?"}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, reviewView{ReviewBody: r, By: rows[0].Submitter, From: reviewLabel(r.FromState),
+			To: reviewLabel(r.ToState)})
+	}
+	return out, nil
+}
+
+// showSubmissionPage is the detail view of one submission with the review buttons.
+func (a *App) showSubmissionPage(c *fiber.Ctx) error {
+	page, err := a.submissionDetailData(c, submissionDetailPage{Saved: c.Query("saved")})
+	if err != nil {
+		return err
+	}
+	return a.page(c, fiber.StatusOK, "submission", fmt.Sprintf("Submission %d", page.Submission.ID), page)
+}
+
+// reviewSubmissionForm changes the review state through the API's handler; a comment is kept on a 422.
+func (a *App) reviewSubmissionForm(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	s, err := a.submissionFromPath(c)
+	if err != nil {
+		return err
+	}
+	in := &ReviewInput{SubmissionPath: SubmissionPath{ID: s.ProjectID, SID: s.ID}}
+	in.Body.ReviewState, in.Body.Comment = c.FormValue("review_state"), c.FormValue("comment")
+	if _, err := a.apiReviewSubmission(ctx, in); err != nil {
+		errs, status, ok := formErrors(err)
+		if !ok {
+			return err
+		}
+		page, derr := a.submissionDetailData(c, submissionDetailPage{ReviewState: in.Body.ReviewState,
+			Comment: in.Body.Comment, Errors: errs})
+		if derr != nil {
+			return derr
+		}
+		return a.page(c, status, "submission", fmt.Sprintf("Submission %d", s.ID), page)
+	}
+	return a.redirect(c, fmt.Sprintf("/projects/%d/submissions/%d?saved=%s", s.ProjectID, s.ID,
+		urlQueryEscape("marked "+strings.ReplaceAll(in.Body.ReviewState, "_", " "))))
+}
+
+// showAttachment streams an attachment through the API's handler, inline when it is a raster image (for <img>
+// and "full size"), as a download otherwise, so no uploaded HTML or SVG ever runs on this origin.
+func (a *App) showAttachment(c *fiber.Ctx) error {
+	if err := a.downloadAttachment(c); err != nil {
+		return err
+	}
+	ct := mediaType(string(c.Response().Header.ContentType()))
+	if contains(inlineImages, ct) {
+		c.Set(fiber.HeaderContentDisposition, "inline")
+		c.Set(fiber.HeaderCacheControl, "private, max-age=3600")
+	}
+	return nil
+}
+
+// exportJob is the ZIP export being built, shown with a live progress bar.
+type exportJob struct {
+	Export ExportBody
+}
+
+// startExportForm starts a ZIP export job through the API's handler, watches it for the live stream and
+// answers with its progress block.
+func (a *App) startExportForm(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	pid := projectFrom(ctx).Project.ID
+	in := &ExportInput{ID: pid}
+	in.Body.Format = "zip"
+	out, err := a.apiCreateExport(ctx, in)
+	if err != nil {
+		return err
+	}
+	a.watchJob(pid, out.Body.JobID)
+	body, err := a.tmpl.execute("project_submissions", "export_job", exportJob{Export: out.Body})
+	if err != nil {
+		return err
+	}
+	c.Status(fiber.StatusAccepted).Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(body)
+}
+
+// noticeSubmission tells the project's open pages that a new submission was stored.
+func (a *App) noticeSubmission(ctx context.Context, res db.SaveResult) {
+	if !res.Created {
+		return
+	}
+	n := SubmissionNotice{ProjectID: res.Submission.ProjectID, SubmissionID: res.Submission.ID}
+	if p := principal(ctx); p != nil {
+		n.SubmittedBy = p.Username
+	}
+	a.publishSubmission(n)
+}
