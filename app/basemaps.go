@@ -212,8 +212,6 @@ func (a *App) uploadBasemap(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	tmp, name, err := a.basemapPart(c)
 	if err != nil {
-		// The rest of the body may be unread: close the connection rather than parse it as the next request.
-		c.Context().SetConnectionClose()
 		return err
 	}
 	container, _ := basemapContainer(name)
@@ -232,6 +230,16 @@ func (a *App) uploadBasemap(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(http.StatusCreated).JSON(basemapBody(b))
+}
+
+// closeOnError closes the connection after an upload route fails (refused access, a bad or too large body):
+// the rest of the streamed body may be unread, and must not be parsed as the next request.
+func closeOnError(c *fiber.Ctx) error {
+	err := c.Next()
+	if err != nil {
+		c.Context().SetConnectionClose()
+	}
+	return err
 }
 
 // basemapPart reads the multipart part "file" into a temporary file. The read deadline moves forward while

@@ -8,6 +8,21 @@
 
   var PREFIX = "fb-basemap";
   var protocolAdded = false;
+  // The pmtiles library is loaded only when a project has a PMTiles basemap: the script tag that loads this file
+  // names it in data-pmtiles.
+  var pmtilesURL = document.currentScript ? document.currentScript.getAttribute("data-pmtiles") : null;
+
+  // loadPMTiles resolves once the pmtiles library is on the page (or cannot be).
+  function loadPMTiles() {
+    if (typeof pmtiles !== "undefined" || !pmtilesURL) { return Promise.resolve(); }
+    return new Promise(function (resolve) {
+      var s = document.createElement("script");
+      s.src = pmtilesURL;
+      s.onload = resolve;
+      s.onerror = resolve;
+      document.head.appendChild(s);
+    });
+  }
 
   // pmtilesReady registers the pmtiles:// protocol once, when the pmtiles library is on the page.
   function pmtilesReady() {
@@ -131,8 +146,13 @@
       .then(function (r) { return r.ok ? r.json() : { items: [] }; })
       .catch(function () { return { items: [] }; })
       .then(function (body) {
-        var ready = (body.items || []).filter(function (b) {
-          return b.state === "ready" && (b.container !== "pmtiles" || typeof pmtiles !== "undefined");
+        var items = (body.items || []).filter(function (b) { return b.state === "ready"; });
+        var needsPM = items.some(function (b) { return b.container === "pmtiles"; });
+        return (needsPM ? loadPMTiles() : Promise.resolve()).then(function () { return items; });
+      })
+      .then(function (items) {
+        var ready = items.filter(function (b) {
+          return b.container !== "pmtiles" || typeof pmtiles !== "undefined";
         });
         if (ready.length) {
           whenLoaded(map, function () {

@@ -9,6 +9,7 @@
   var me = Number(el.dataset.user || 0);
   var base = "/api/v1/projects/" + pid;
   var map = fbMap.create(el);
+  if (window.fieldbaseBasemaps) { window.fieldbaseBasemaps(map, pid); }
   var tasks = { type: "FeatureCollection", features: [] };
   var byIndex = {};
   var selected = -1;
