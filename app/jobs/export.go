@@ -45,6 +45,17 @@ type exportWorker struct {
 // Work writes the ZIP to a temporary file, renames it into place, then records it: a retry after a crash
 // writes a new file and the export row names only the last one.
 func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) error {
+	err := w.build(ctx, job)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		// No retry follows: show the export as failed rather than pending for ever.
+		if ferr := w.j.store.FailExport(context.WithoutCancel(ctx), job.Args.ExportID); ferr != nil {
+			w.j.log.Warn("export not marked failed", "export_id", job.Args.ExportID, "err", ferr)
+		}
+	}
+	return err
+}
+
+func (w *exportWorker) build(ctx context.Context, job *river.Job[ExportArgs]) error {
 	st := w.j.store
 	files, err := storage.Open(filepath.Dir(st.Path()))
 	if err != nil {
