@@ -70,6 +70,9 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	}
 	a.creds = newCredCache(10_000)
 	a.events = newBroker()
+	if jq != nil {
+		jq.OnTaskChanged(a.publishSystemTask) // lock expiry reaches open pages like a person's change
+	}
 	a.logins = &logins{store: store, params: auth.Params{Memory: uint32(cfg.Auth.Argon2MemoryKiB),
 		Iterations: uint32(cfg.Auth.Argon2Iterations), Parallelism: uint8(cfg.Auth.Argon2Parallelism),
 		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen},

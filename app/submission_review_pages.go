@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fieldbase/app/openrosa"
+	"fieldbase/app/taskflow"
 	"fieldbase/db"
 )
 
@@ -182,4 +183,9 @@ func (a *App) noticeSubmission(ctx context.Context, res db.SaveResult) {
 		n.SubmittedBy = p.Username
 	}
 	a.publishSubmission(n)
+}
+
+// publishSystemTask tells a project's open pages about a task the system changed (a lock expired).
+func (a *App) publishSystemTask(projectID int64, t db.Task) {
+	a.publishTask(projectID, t, string(taskflow.ActionExpire), nil)
 }

@@ -39,7 +39,11 @@ type expireWorker struct {
 }
 
 func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireLocksArgs]) error {
-	n, err := ExpireLocks(ctx, w.j.store, time.Now())
+	var notify func(int64, db.Task)
+	if fn := w.j.taskChanged.Load(); fn != nil {
+		notify = *fn
+	}
+	n, err := expireLocks(ctx, w.j.store, time.Now(), notify)
 	if err != nil {
 		return err
 	}
@@ -49,6 +53,21 @@ func (w *expireWorker) Work(ctx context.Context, job *river.Job[ExpireLocksArgs]
 // ExpireLocks releases every task lock that expired before now, each with a history row by the system, and
 // returns how many it released. A lock extended or released meanwhile is left alone (the rules refuse it).
 func ExpireLocks(ctx context.Context, store *db.Store, now time.Time) (int, error) {
+	return expireLocks(ctx, store, now, nil)
+}
+
+// OnTaskChanged sets the function told about each task a job changes after its change commits (the app
+// publishes it to the project's open pages). It must not block; nil stops the notices.
+func (j *Jobs) OnTaskChanged(fn func(projectID int64, t db.Task)) {
+	if fn == nil {
+		j.taskChanged.Store(nil)
+		return
+	}
+	j.taskChanged.Store(&fn)
+}
+
+// expireLocks is ExpireLocks telling notify (when not nil) about each released task.
+func expireLocks(ctx context.Context, store *db.Store, now time.Time, notify func(int64, db.Task)) (int, error) {
 	expired, err := store.ExpiredLocks(ctx, now, expireBatch)
 	if err != nil {
 		return 0, err
@@ -56,7 +75,7 @@ func ExpireLocks(ctx context.Context, store *db.Store, now time.Time) (int, erro
 	released := 0
 	req := taskflow.Request{Action: taskflow.ActionExpire, Now: now}
 	for _, e := range expired {
-		_, _, err := store.ChangeTask(ctx, e.ProjectID, e.Index, 0, func(s db.TaskSnapshot) (db.Task, db.TaskEvent,
+		t, _, err := store.ChangeTask(ctx, e.ProjectID, e.Index, 0, func(s db.TaskSnapshot) (db.Task, db.TaskEvent,
 			error) {
 			return ApplyTaskAction(s, taskflow.Actor{System: true}, req)
 		})
@@ -64,6 +83,9 @@ func ExpireLocks(ctx context.Context, store *db.Store, now time.Time) (int, erro
 		switch {
 		case err == nil:
 			released++
+			if notify != nil {
+				notify(e.ProjectID, t)
+			}
 		case errors.As(err, &fe), errors.Is(err, db.ErrNotFound):
 		default:
 			return released, err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -34,6 +35,8 @@ type Jobs struct {
 	store  *db.Store
 	client *river.Client[*sql.Tx]
 	log    *slog.Logger
+	// taskChanged is told about every task the system changes (lock expiry); see OnTaskChanged.
+	taskChanged atomic.Pointer[func(projectID int64, t db.Task)]
 }
 
 // Migrate applies River's own migrations to the jobs tables, all in one transaction (one commit instead of one
