@@ -141,3 +141,19 @@ func TestExportJobPage(t *testing.T) {
 		}
 	}
 }
+
+func TestProjectPageLinksByRole(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	fp := ta.formsProject(t)
+	page := fmt.Sprintf("/projects/%d", fp.id)
+	link := func(p string) string { return fmt.Sprintf(`href="/projects/%d/%s"`, fp.id, p) }
+	ta.run(t, []scenario{
+		{name: "OK_ManagerSeesAll", method: "GET", url: page, headers: bearer(fp.pm), wantStatus: 200,
+			wantContain: []string{link("forms"), link("submissions"), link("devices"), link("basemaps"), link("members")}},
+		{name: "OK_ValidatorSeesSubmissions", method: "GET", url: page, headers: bearer(fp.validator), wantStatus: 200,
+			wantContain: []string{link("forms"), link("submissions"), link("basemaps")}, wantAbsent: []string{link("devices")}},
+		{name: "OK_MapperSeesForms", method: "GET", url: page, headers: bearer(fp.mapper), wantStatus: 200,
+			wantContain: []string{link("forms"), link("members")}, wantAbsent: []string{link("submissions"), link("devices")}},
+	})
+}
