@@ -63,8 +63,7 @@ func TestBrowserWalk(t *testing.T) {
 	run(t, admin, "project map", waitJS(`window.fbProject && window.fbProject.ready === true`))
 	projectURL := value(t, admin, "project url", chromedp.Location())
 
-	mapperID, _ := ta.newUser(t, "mapper", false)
-	_ = mapperID
+	_, mapperToken := ta.newUser(t, "mapper", false)
 	mapper := tab(t, browser, watch, "mapper")
 	run(t, mapper, "mapper login", chromedp.Navigate(base+"/login"),
 		chromedp.SendKeys(chromedp.CSS("#f-username"), "mapper"),
@@ -87,6 +86,8 @@ func TestBrowserWalk(t *testing.T) {
 	panelAction(t, admin, "validate", "Validated")
 	seesState(t, mapper, index, "validated")
 	shot(admin, "project-map")
+	walkSubmissions(t, ta, admin, base, projectURL, mapperToken)
+	shot(admin, "project-submissions")
 	run(t, admin, "members", chromedp.Navigate(strings.Replace(projectURL, "?published=1", "", 1)+"/members"),
 		chromedp.WaitVisible(chromedp.CSS("#f-username")))
 	shot(admin, "project-members")
