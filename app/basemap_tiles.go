@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fieldbase/app/tiles"
-	"fieldbase/db"
 )
 
 // basemapMaxAge is how long browsers keep tiles and PMTiles ranges: the bytes at a basemap URL never change
@@ -184,6 +183,3 @@ func byteRange(h string, size int64) (start, end int64, status int) {
 	}
 	return start, end, http.StatusPartialContent
 }
-
-// basemapReady reports whether a basemap can be shown on the map.
-func basemapReady(b db.Basemap) bool { return b.State == db.BasemapReady }
