@@ -38,7 +38,7 @@ type Options struct {
 // connection and commits concurrent writes together (group commit).
 type Store struct {
 	path    string
-	read    *sql.DB
+	read    *readPool
 	write   *sql.DB
 	jobs    *sql.DB
 	w       *writer
@@ -74,10 +74,12 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if reads <= 0 {
 		reads = max(4, 2*runtime.NumCPU())
 	}
-	if s.read, err = openPool(path, busy, sync, true, reads); err != nil {
+	readDB, err := openPool(path, busy, sync, true, reads)
+	if err != nil {
 		_ = s.write.Close()
 		return nil, err
 	}
+	s.read = &readPool{DB: readDB}
 	if s.jobs, err = openPool(path, busy, sync, false, 1); err != nil {
 		_ = s.read.Close()
 		_ = s.write.Close()
@@ -117,7 +119,7 @@ func openPool(path string, busy time.Duration, sync string, readOnly bool, conns
 func (s *Store) Path() string { return s.path }
 
 // DB returns the read pool, for queries outside a write.
-func (s *Store) DB() *sql.DB { return s.read }
+func (s *Store) DB() *sql.DB { return s.read.DB }
 
 // JobsDB returns the connection pool reserved for the job queue (River), so that its polling never waits behind
 // the group-commit writer and vice versa.

@@ -79,7 +79,7 @@ func (s *Store) SaveSubmission(ctx context.Context, sub Submission, atts []Attac
 	var res SaveResult
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = SaveResult{}
-		created, err := insertSubmission(ctx, tx, sub)
+		created, err := s.insertSubmission(ctx, tx, sub)
 		switch {
 		case err == nil:
 			res.Submission, res.Created = created, true
@@ -97,18 +97,25 @@ func (s *Store) SaveSubmission(ctx context.Context, sub Submission, atts []Attac
 			}
 			res.Submission = old
 		}
-		return addAttachments(ctx, tx, res.Submission.ID, atts, &res)
+		return s.addAttachments(ctx, tx, res.Submission.ID, atts, &res)
 	})
 	return res, err
 }
 
+const (
+	submissionInsertQuery = `INSERT INTO submissions (project_id, form_row, form_id, instance_id, deprecated_id, xml,
+		xml_sha256, submitter_id, collect_token_id, device_id, task_id, feature_id, lon, lat, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, instance_id) DO NOTHING RETURNING id`
+	featureSubmittedQuery = "UPDATE features SET status = 'submitted' WHERE id = ? AND project_id = ?"
+	attachmentInsertQuery = `INSERT INTO submission_attachments (submission_id, name, file_key, size, sha256,
+		content_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id, name) DO NOTHING`
+)
+
 // insertSubmission inserts a new submission; ErrNotFound means its instance already exists.
-func insertSubmission(ctx context.Context, tx *sql.Tx, sub Submission) (Submission, error) {
+func (s *Store) insertSubmission(ctx context.Context, tx *sql.Tx, sub Submission) (Submission, error) {
 	t := now()
-	err := tx.QueryRowContext(ctx, `INSERT INTO submissions (project_id, form_row, form_id, instance_id,
-		deprecated_id, xml, xml_sha256, submitter_id, collect_token_id, device_id, task_id, feature_id, lon, lat,
-		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (project_id, instance_id) DO NOTHING RETURNING id`,
+	err := s.txQueryRow(ctx, tx, submissionInsertQuery,
 		sub.ProjectID, sub.FormRow, sub.FormID, sub.InstanceID, sub.DeprecatedID, sub.XML, sub.XMLSHA256,
 		nullID(sub.SubmitterID), nullID(sub.CollectTokenID), sub.DeviceID, nullID(sub.TaskID), nullID(sub.FeatureID),
 		sub.Lon, sub.Lat, t, t).Scan(&sub.ID)
@@ -117,18 +124,17 @@ func insertSubmission(ctx context.Context, tx *sql.Tx, sub Submission) (Submissi
 	}
 	sub.ReviewState, sub.CreatedAt, sub.UpdatedAt = "received", parseTime(t), parseTime(t)
 	if sub.FeatureID != 0 {
-		_, err = tx.ExecContext(ctx, "UPDATE features SET status = 'submitted' WHERE id = ? AND project_id = ?",
-			sub.FeatureID, sub.ProjectID)
+		_, err = s.txExec(ctx, tx, featureSubmittedQuery, sub.FeatureID, sub.ProjectID)
 	}
 	return sub, err
 }
 
-func addAttachments(ctx context.Context, tx *sql.Tx, subID int64, atts []Attachment, res *SaveResult) error {
+func (s *Store) addAttachments(ctx context.Context, tx *sql.Tx, subID int64, atts []Attachment,
+	res *SaveResult) error {
 	t := now()
 	for _, a := range atts {
-		r, err := tx.ExecContext(ctx, `INSERT INTO submission_attachments (submission_id, name, file_key, size,
-			sha256, content_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id, name) DO NOTHING`,
-			subID, a.Name, a.FileKey, a.Size, a.SHA256, a.ContentType, t)
+		r, err := s.txExec(ctx, tx, attachmentInsertQuery, subID, a.Name, a.FileKey, a.Size, a.SHA256,
+			a.ContentType, t)
 		if err != nil {
 			return err
 		}
