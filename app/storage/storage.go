@@ -21,6 +21,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -37,6 +38,7 @@ const maxSegment = 200
 type Store struct {
 	files string
 	tmp   string
+	dirs  dirSyncer
 }
 
 // Open prepares the files and tmp directories inside dataDir and returns the store.
@@ -58,6 +60,8 @@ type Info struct {
 	ContentType string // sniffed from the first 512 bytes
 }
 
+var writeBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
+
 // Temp is a file written and fsynced in the tmp directory, waiting to be committed under a key or discarded.
 type Temp struct {
 	s    *Store
@@ -75,12 +79,16 @@ func (s *Store) Write(r io.Reader, limit int64, withMD5 bool) (*Temp, error) {
 	}
 	t := &Temp{s: s, path: f.Name()}
 	// Readers such as multipart parts hand out a few KiB at a time: buffer so a file is written in large
-	// blocks rather than one system call per read.
-	bw := bufio.NewWriterSize(f, 256<<10)
+	// blocks rather than one system call per read. The buffers are reused: allocating (and zeroing) one per
+	// upload costs more than the hashing.
+	bw := writeBuffers.Get().(*bufio.Writer)
+	bw.Reset(f)
 	info, err := copyHashed(bw, r, limit, withMD5)
 	if err == nil {
 		err = bw.Flush()
 	}
+	bw.Reset(nil)
+	writeBuffers.Put(bw)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -149,7 +157,7 @@ func (t *Temp) Commit(key string) error {
 		_ = os.Remove(t.path)
 		return fmt.Errorf("storage: %w", err)
 	}
-	return syncDir(dir)
+	return t.s.dirs.sync(dir)
 }
 
 // Discard removes the temporary file.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -186,5 +187,42 @@ func TestSweep(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "files", "p", "keep.txt")); err != nil {
 		t.Errorf("referenced file removed: %v", err)
+	}
+}
+
+// TestConcurrentCommits commits many files into one directory at once: the directory fsyncs are shared, every
+// file is in place whole, and a failing fsync reaches its callers.
+func TestConcurrentCommits(t *testing.T) {
+	s, dir := newStore(t)
+	const n = 64
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			tmp, err := s.Write(strings.NewReader(strings.Repeat("x", i+1)), 0, false)
+			if err == nil {
+				err = tmp.Commit("p1/f" + strconv.Itoa(i))
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		b, err := os.ReadFile(filepath.Join(dir, "files", "p1", "f"+strconv.Itoa(i)))
+		if err != nil || len(b) != i+1 {
+			t.Fatalf("file %d: %d bytes, %v", i, len(b), err)
+		}
+	}
+	if countFiles(t, filepath.Join(dir, "tmp")) != 0 {
+		t.Fatal("temporary files left behind")
+	}
+	if len(s.dirs.dirs) != 0 {
+		t.Fatalf("directory syncer still tracks %d directories", len(s.dirs.dirs))
+	}
+	if err := s.dirs.sync(filepath.Join(dir, "missing")); err == nil {
+		t.Fatal("the fsync of a missing directory must fail")
 	}
 }
