@@ -89,6 +89,48 @@ func odkPost(c *http.Client, url string, xml []byte, photo io.Reader) (int, erro
 	return resp.StatusCode, nil
 }
 
+// collectBody is a multipart body as ODK Collect sends it (OkHttp knows the length of every part, so it sends a
+// Content-Length, not chunks): the submission XML, then the photo. The parts around the XML are built once and
+// the photo bytes are shared, so the senders spend their CPU on the network rather than on building bodies.
+type collectBody struct {
+	contentType   string
+	head, between []byte // before the XML; between the XML and the photo
+	photo, tail   []byte
+}
+
+func newCollectBody(photo []byte) *collectBody {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_, _ = mw.CreateFormFile("xml_submission_file", "data.xml")
+	head := bytes.Clone(buf.Bytes())
+	buf.Reset()
+	_, _ = mw.CreateFormFile("photo.jpg", "photo.jpg")
+	between := bytes.Clone(buf.Bytes())
+	buf.Reset()
+	_ = mw.Close()
+	return &collectBody{contentType: mw.FormDataContentType(), head: head, between: between, photo: photo,
+		tail: bytes.Clone(buf.Bytes())}
+}
+
+func (cb *collectBody) post(c *http.Client, url string, xml []byte) (int, error) {
+	parts := [][]byte{cb.head, xml, cb.between, cb.photo, cb.tail}
+	readers := make([]io.Reader, len(parts))
+	n := 0
+	for i, p := range parts {
+		readers[i], n = bytes.NewReader(p), n+len(p)
+	}
+	req, _ := http.NewRequest("POST", url+"/submission", io.MultiReader(readers...))
+	req.ContentLength = int64(n)
+	req.Header.Set("Content-Type", cb.contentType)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
 // BenchmarkIngestCollect sends b.N OpenRosa submissions (5 KB XML + a 200 KB photo) from 50 concurrent senders
 // over HTTP on 127.0.0.1, synchronous=FULL, each fsynced file and commit included. It reports submissions/s and
 // the p50/p99 latency.
@@ -101,6 +143,7 @@ func BenchmarkIngestCollect(b *testing.B) {
 	_, base := ba.odkProject(b)
 	photo := make([]byte, 200<<10)
 	_, _ = rand.Read(photo)
+	body := newCollectBody(photo)
 	c := client()
 	const senders = 50
 	var next atomic.Int64
@@ -119,7 +162,7 @@ func BenchmarkIngestCollect(b *testing.B) {
 					return
 				}
 				t0 := time.Now()
-				code, err := odkPost(c, base, benchSubmission(fmt.Sprintf("uuid:%d", i)), bytes.NewReader(photo))
+				code, err := body.post(c, base, benchSubmission(fmt.Sprintf("uuid:%d", i)))
 				if err != nil || code != http.StatusCreated {
 					b.Errorf("submission %d: %d %v", i, code, err)
 					return
