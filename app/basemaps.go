@@ -232,16 +232,6 @@ func (a *App) uploadBasemap(c *fiber.Ctx) error {
 	return c.Status(http.StatusCreated).JSON(basemapBody(b))
 }
 
-// closeOnError closes the connection after an upload route fails (refused access, a bad or too large body):
-// the rest of the streamed body may be unread, and must not be parsed as the next request.
-func closeOnError(c *fiber.Ctx) error {
-	err := c.Next()
-	if err != nil {
-		c.Context().SetConnectionClose()
-	}
-	return err
-}
-
 // basemapPart reads the multipart part "file" into a temporary file. The read deadline moves forward while
 // bytes arrive, so a large file on a slow link is not cut at server.read_timeout, but a stalled one is.
 func (a *App) basemapPart(c *fiber.Ctx) (*storage.Temp, string, error) {

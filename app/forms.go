@@ -150,7 +150,6 @@ func (a *App) singleFile(c *fiber.Ctx, field string) (*storage.Temp, string, err
 
 // uploadForm validates an XForm and stores it as the form's served version.
 func (a *App) uploadForm(c *fiber.Ctx) error {
-	defer finishBody(c)
 	ctx := c.UserContext()
 	mr, err := multipartBody(c, a.uploads.maxRequest)
 	if err != nil {
@@ -211,7 +210,6 @@ func (a *App) downloadFormXML(c *fiber.Ctx) error {
 
 // uploadFormMedia stores a media file of a form: renamed into place before its row commits.
 func (a *App) uploadFormMedia(c *fiber.Ctx) error {
-	defer finishBody(c)
 	ctx := c.UserContext()
 	tmp, name, err := a.singleFile(c, "file")
 	if err != nil {

@@ -146,7 +146,6 @@ func (a *App) odkSubmissionHead(c *fiber.Ctx) error {
 }
 
 func (a *App) odkSubmit(c *fiber.Ctx) error {
-	defer finishBody(c)
 	c.Set("X-OpenRosa-Accept-Content-Length", strconv.FormatInt(a.uploads.maxRequest, 10))
 	mr, err := multipartBody(c, a.uploads.maxRequest)
 	if err != nil {

@@ -89,7 +89,7 @@ func (a *App) routes() {
 	a.document(eventsStreamOp)
 
 	// Basemaps (issue 6)
-	f.Post(apiPrefix+"/projects/:id/basemaps", closeOnError, a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadBasemap)
+	f.Post(apiPrefix+"/projects/:id/basemaps", a.gate(projectRole(taskflow.RoleProjectManager)), a.uploadBasemap)
 	f.Get(apiPrefix+"/projects/:id/basemaps/:bid/tiles/:z/:x/:y", a.gate(projectRole(taskflow.RoleNone)), a.basemapTile)
 	f.Get(apiPrefix+"/projects/:id/basemaps/:bid/file", a.gate(projectRole(taskflow.RoleNone)), a.basemapFile)
 	register(a, projectRole(taskflow.RoleNone), listBasemapsOp, a.apiListBasemaps)

@@ -102,20 +102,6 @@ func multipartBody(c *fiber.Ctx, limit int64) (*multipart.Reader, error) {
 	return multipart.NewReader(&limitedBody{r: body, n: limit}, params["boundary"]), nil
 }
 
-// finishBody reads what is left of a streamed body (such as the end of a chunked encoding) so that the
-// connection can carry the next request; when much is left (a refused upload) it closes the connection instead
-// of reading it all. Upload handlers defer it.
-func finishBody(c *fiber.Ctx) {
-	s := c.Context().RequestBodyStream()
-	if s == nil {
-		return
-	}
-	const most = 64 << 10
-	if n, err := io.CopyN(io.Discard, s, most); n == most || (err != nil && err != io.EOF) {
-		c.Context().SetConnectionClose()
-	}
-}
-
 // received is one multipart request read: the XML and the attachments waiting in temporary files.
 type received struct {
 	xml      []byte

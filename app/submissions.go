@@ -115,7 +115,6 @@ func submissionBody(s db.Submission) SubmissionBody {
 
 // createSubmission is the REST upload: the same ingest and dedupe as OpenRosa, answered as JSON.
 func (a *App) createSubmission(c *fiber.Ctx) error {
-	defer finishBody(c)
 	ctx := c.UserContext()
 	mr, err := multipartBody(c, a.uploads.maxRequest)
 	if err != nil {

@@ -19,10 +19,12 @@ const tooLargeProblem = `{"title":"Request Entity Too Large","status":413,` +
 
 // limitBodies keeps server.body_limit_mb for every route but the streamed uploads: with StreamRequestBody on,
 // fasthttp no longer refuses a large body by itself, so a body announced larger than the limit is answered 413
-// before any handler runs, and a chunked body is read into memory only up to the limit.
+// before any handler runs, and a chunked body is read into memory only up to the limit. After any handler it
+// finishes the body (see finishBody).
 func (a *App) limitBodies(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	limit := a.cfg.Server.BodyLimitMB << 20
 	return func(ctx *fasthttp.RequestCtx) {
+		defer finishBody(ctx)
 		if ctx.IsPost() && streamedUploads.MatchString(string(ctx.Path())) {
 			next(ctx)
 			return
@@ -49,4 +51,19 @@ func tooLarge(ctx *fasthttp.RequestCtx) {
 	ctx.SetContentType("application/problem+json")
 	ctx.SetConnectionClose()
 	ctx.SetBodyString(tooLargeProblem)
+}
+
+// finishBody reads what a handler left of a streamed body (the end of a chunked encoding, or a whole upload that
+// was refused before its body was read, for lack of access say) so that the connection can carry the next
+// request; when much is left it closes the connection instead of reading it all. fasthttp itself would parse
+// the unread bytes as the next request.
+func finishBody(ctx *fasthttp.RequestCtx) {
+	s := ctx.RequestBodyStream()
+	if s == nil || ctx.Response.ConnectionClose() {
+		return
+	}
+	const most = 64 << 10
+	if n, err := io.CopyN(io.Discard, s, most); n == most || (err != nil && err != io.EOF) {
+		ctx.SetConnectionClose()
+	}
 }
