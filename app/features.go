@@ -22,7 +22,7 @@ import (
 const (
 	// maxFeatures is the most features one data extract may hold.
 	maxFeatures = 200000
-	// featureBatch is how many features go into one write transaction.
+	// featureBatch is how many decoded features are converted (geometry checked, centroid found) at once.
 	featureBatch = 2000
 )
 
@@ -39,7 +39,7 @@ var (
 )
 
 // uploadFeatures reads the FeatureCollection with a streaming decoder, one feature at a time, checks every
-// geometry, gives each feature the task holding its centroid, and stores them in batches.
+// geometry, gives each feature the task holding its centroid, and stores them all in one transaction.
 func (a *App) uploadFeatures(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := projectFrom(ctx).Project
@@ -47,43 +47,32 @@ func (a *App) uploadFeatures(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if c.Query("replace") == "true" {
-		if p.Status != "draft" {
-			return errorf(http.StatusConflict, "the data extract of a "+p.Status+" project cannot be replaced")
-		}
-		if err := a.store.DeleteFeatures(ctx, p.ID); err != nil {
-			return err
-		}
+	replace := c.Query("replace") == "true"
+	if replace && p.Status != "draft" {
+		return errorf(http.StatusConflict, "the data extract of a "+p.Status+" project cannot be replaced")
 	}
-	assigned, hasTasks, err := a.assignFeatures(ctx, p.ID, feats)
+	assigned, err := a.assignFeatures(ctx, p.ID, feats)
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(feats); start += featureBatch {
-		if err := a.store.AddFeatures(ctx, p.ID, feats[start:min(start+featureBatch, len(feats))]); err != nil {
-			return err
-		}
-	}
-	if hasTasks {
-		if err := a.store.RecountFeatures(ctx, p.ID); err != nil {
-			return err
-		}
+	if err := a.store.SaveFeatures(ctx, p.ID, feats, replace); err != nil {
+		return err
 	}
 	return c.Status(http.StatusCreated).JSON(fiber.Map{"added": len(feats), "assigned": assigned})
 }
 
 // assignFeatures sets each feature's task from the project's current split.
-func (a *App) assignFeatures(ctx context.Context, projectID int64, feats []db.NewFeature) (int, bool, error) {
+func (a *App) assignFeatures(ctx context.Context, projectID int64, feats []db.NewFeature) (int, error) {
 	out := 0
 	rows, err := a.store.Tasks(ctx, projectID, db.TaskOptions{Outlines: true})
 	if err != nil || len(rows) == 0 {
-		return out, false, err
+		return out, err
 	}
 	tasks := make([]geo.Task, len(rows))
 	for i, r := range rows {
 		mp, err := jobs.ParseMultiPolygon(r.Outline)
 		if err != nil {
-			return out, true, err
+			return out, err
 		}
 		tasks[i] = geo.Task{Outline: mp, Bound: mp.Bound()}
 	}
@@ -97,7 +86,7 @@ func (a *App) assignFeatures(ctx context.Context, projectID int64, feats []db.Ne
 			out++
 		}
 	}
-	return out, true, nil
+	return out, nil
 }
 
 type rawFeature struct {

@@ -26,16 +26,28 @@ type NewFeature struct {
 	TaskID     int64
 }
 
-// AddFeatures adds features to a project in one transaction (callers send batches of a few thousand).
-func (s *Store) AddFeatures(ctx context.Context, projectID int64, batch []NewFeature) error {
+// AddFeatures adds features to a project in one transaction.
+func (s *Store) AddFeatures(ctx context.Context, projectID int64, feats []NewFeature) error {
+	return s.SaveFeatures(ctx, projectID, feats, false)
+}
+
+// SaveFeatures stores an uploaded data extract in one transaction: with replace the project's previous features
+// are deleted first, and the tasks' feature counts are recomputed, so a failure anywhere leaves the previous
+// extract whole. A 200,000-feature extract holds the writer for about a second; other writes wait that long.
+func (s *Store) SaveFeatures(ctx context.Context, projectID int64, feats []NewFeature, replace bool) error {
 	return mapErr(s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if replace {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM features WHERE project_id = ?", projectID); err != nil {
+				return err
+			}
+		}
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO features (project_id, task_id, geometry, properties, lon, lat)
 			VALUES (?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		for _, f := range batch {
+		for _, f := range feats {
 			props := f.Properties
 			if props == "" {
 				props = "{}"
@@ -44,22 +56,7 @@ func (s *Store) AddFeatures(ctx context.Context, projectID int64, batch []NewFea
 				return err
 			}
 		}
-		return nil
-	}))
-}
-
-// DeleteFeatures removes a project's whole data extract.
-func (s *Store) DeleteFeatures(ctx context.Context, projectID int64) error {
-	return mapErr(s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM features WHERE project_id = ?", projectID)
-		return err
-	}))
-}
-
-// RecountFeatures sets every task's feature count from the features it holds, after an upload.
-func (s *Store) RecountFeatures(ctx context.Context, projectID int64) error {
-	return mapErr(s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE tasks SET feature_count = (SELECT count(*) FROM features f
+		_, err = tx.ExecContext(ctx, `UPDATE tasks SET feature_count = (SELECT count(*) FROM features f
 			WHERE f.task_id = tasks.id) WHERE project_id = ?`, projectID)
 		if err != nil {
 			return err
