@@ -233,3 +233,43 @@ func md5sum(b []byte) []byte {
 	s := md5.Sum(b)
 	return s[:]
 }
+
+// TestFormVersions uploads a second version of a form: it becomes the one served (form list, download, detail),
+// the first stays readable with ?version=, and an unknown version is 404.
+func TestFormVersions(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	fp := ta.formsProject(t)
+	v3 := readFile(t, filepath.Join("testdata", "forms", "linked.xml"))
+	v4 := bytes.Replace(bytes.Replace(v3, []byte(`version="3"`), []byte(`version="4"`), 1),
+		[]byte("Linked survey"), []byte("Linked survey, revised"), 1)
+	if bytes.Equal(v3, v4) {
+		t.Fatal("the test form has no version 3 to change")
+	}
+	ta.mustUploadForm(t, fp, v3)
+	ta.mustUploadForm(t, fp, v4)
+	url := fmt.Sprintf("/api/v1/projects/%d/forms/linked", fp.id)
+	for _, tc := range []struct {
+		name, query string
+		wantStatus  int
+		want        []byte
+	}{
+		{"OKCurrent", "", 200, v4},
+		{"OKOldVersion", "?version=3", 200, v3},
+		{"OKNewVersion", "?version=4", 200, v4},
+		{"ErrUnknownVersion", "?version=9", 404, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := ta.get(t, url+".xml"+tc.query, fp.mapper)
+			if resp.StatusCode != tc.wantStatus || (tc.want != nil && body != string(tc.want)) {
+				t.Errorf("%d, body matches %v; want %d", resp.StatusCode, body == string(tc.want), tc.wantStatus)
+			}
+		})
+	}
+	resp, body := ta.get(t, url, fp.mapper)
+	var f FormBody
+	decode(t, body, &f)
+	if resp.StatusCode != 200 || f.Version != "4" || f.Title != "Linked survey, revised" {
+		t.Errorf("detail: %d %s", resp.StatusCode, body)
+	}
+}

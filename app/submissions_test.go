@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	neturl "net/url"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fieldbase/app/config"
 	"fieldbase/app/storage"
@@ -166,6 +168,43 @@ func TestSubmissionLinkAndReview(t *testing.T) {
 	}
 	if resp, _ := ta.get(t, url, fp.mapper); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("mapper listed submissions: %d", resp.StatusCode)
+	}
+
+	// Every filter of the list, alone, against the three submissions above (all sent by the mapper just now).
+	hour := func(d time.Duration) string { return neturl.QueryEscape(time.Now().Add(d).UTC().Format(time.RFC3339)) }
+	filters := []struct {
+		name, query string
+		wantStatus  int
+		wantTotal   int
+	}{
+		{"OKAll", "", 200, 3},
+		{"OKForm", "?form=linked", 200, 3},
+		{"OKOtherForm", "?form=other", 200, 0},
+		{"OKTask", fmt.Sprintf("?task=%d", taskA), 200, 1},
+		{"OKSubmitter", fmt.Sprintf("?submitter=%d", fp.pmID), 200, 0},
+		{"OKFromPast", "?from=" + hour(-time.Hour), 200, 3},
+		{"OKFromFuture", "?from=" + hour(time.Hour), 200, 0},
+		{"OKToPast", "?to=" + hour(-time.Hour), 200, 0},
+		{"OKRange", "?from=" + hour(-time.Hour) + "&to=" + hour(time.Hour), 200, 3},
+		{"ErrBadDate", "?from=yesterday", 422, 0},
+		{"ErrBadReviewState", "?review_state=lost", 422, 0},
+		{"ErrPageTooLarge", "?per_page=100000", 422, 0},
+	}
+	for _, tc := range filters {
+		t.Run("List"+tc.name, func(t *testing.T) {
+			resp, body := ta.get(t, url+tc.query, fp.validator)
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("%d %s; want %d", resp.StatusCode, body, tc.wantStatus)
+			}
+			if tc.wantStatus != 200 {
+				return
+			}
+			var list ListBody[SubmissionBody]
+			decode(t, body, &list)
+			if list.Total != tc.wantTotal || len(list.Items) != tc.wantTotal {
+				t.Errorf("total %d, %d items; want %d", list.Total, len(list.Items), tc.wantTotal)
+			}
+		})
 	}
 }
 
