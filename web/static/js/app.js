@@ -102,6 +102,16 @@
       "The server could not be reached. Check the connection and try again."));
   });
 
+  // On a phone the side panel is a bottom sheet: it starts folded so that the whole map shows, and choosing a
+  // task unfolds it (project_map.js). The script is deferred, so the panel is already parsed.
+  if (window.matchMedia("(max-width: 700px)").matches) {
+    document.querySelectorAll(".side-panel").forEach(function (panel) {
+      panel.classList.add("is-collapsed");
+      var handle = panel.querySelector(".side-panel-handle");
+      if (handle) { handle.setAttribute("aria-expanded", "false"); }
+    });
+  }
+
   document.addEventListener("click", function (evt) {
     var close = evt.target.closest(".flash-close");
     if (close) {

@@ -69,6 +69,8 @@
     map.setFilter("tasks-selected", ["==", ["get", "index"], index]);
     var panel = document.querySelector(".side-panel");
     panel.classList.remove("is-collapsed");
+    var handle = panel.querySelector(".side-panel-handle");
+    if (handle) { handle.setAttribute("aria-expanded", "true"); }
     htmx.ajax("GET", "/projects/" + pid + "/tasks/" + index, { target: "#task-panel", swap: "innerHTML" });
   }
 
