@@ -106,6 +106,7 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		DisablePreParseMultipartForm: true,
 	})
 	a.fiber.Server().Handler = a.limitBodies(headAsGet(a.fiber.Server().Handler))
+	a.middleware()
 	a.api = newAPI(a.fiber, a.version)
 	a.routes()
 	return a, nil

@@ -137,3 +137,27 @@ func headAsGet(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 		ctx.Response.SkipBody = true
 	}
 }
+
+// minCompress is the smallest answer compressBodies gzips: below it the header costs more than it saves.
+const minCompress = 1024
+
+// compressBodies gzips the pages and JSON answers built in memory (at the fastest level: they are made per
+// request) when the client accepts gzip. Streams (Server-Sent Events, files, exports) and answers that are
+// already encoded (static files, tasks.geojson, vector tiles) are left as they are.
+func compressBodies(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return err
+	}
+	r := c.Response()
+	if r.IsBodyStream() || len(r.Body()) < minCompress || len(r.Header.Peek(fiber.HeaderContentEncoding)) > 0 ||
+		!c.Context().Request.Header.HasAcceptEncoding("gzip") {
+		return nil
+	}
+	if ct := string(r.Header.ContentType()); !compressible(ct) && !strings.Contains(ct, "xml") {
+		return nil
+	}
+	r.SetBodyRaw(fasthttp.AppendGzipBytesLevel(nil, r.Body(), fasthttp.CompressBestSpeed))
+	r.Header.Set(fiber.HeaderContentEncoding, "gzip")
+	r.Header.Add(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
+	return nil
+}

@@ -2,11 +2,17 @@ package app
 
 import "fieldbase/app/taskflow"
 
+// middleware is what every request goes through, in order. It must be installed before any route (Huma adds its
+// OpenAPI routes when it is created): Fiber runs a Use handler only for the routes registered after it.
+func (a *App) middleware() {
+	f := a.fiber
+	f.Use(requestID, a.accessLog, a.recoverPanic, securityHeaders, compressBodies, a.authenticate)
+	f.Use(apiPrefix, corsAPI(a.cfg.Server.CORSOrigins))
+}
+
 // routes is the map of the product: every route, API and UI, one line each, grouped by domain.
 func (a *App) routes() {
 	f := a.fiber
-	f.Use(requestID, a.accessLog, a.recoverPanic, securityHeaders, a.authenticate)
-	f.Use(apiPrefix, corsAPI(a.cfg.Server.CORSOrigins))
 
 	// System
 	register(a, anyone, healthOp, a.apiHealthcheck)
