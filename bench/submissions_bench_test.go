@@ -80,6 +80,11 @@ func odkPost(c *http.Client, url string, xml []byte, photo io.Reader) (int, erro
 	}()
 	req, _ := http.NewRequest("POST", url+"/submission", pr)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return send(c, req)
+}
+
+// send sends a request and drains the answer, returning its status.
+func send(c *http.Client, req *http.Request) (int, error) {
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, err
@@ -122,13 +127,7 @@ func (cb *collectBody) post(c *http.Client, url string, xml []byte) (int, error)
 	req, _ := http.NewRequest("POST", url+"/submission", io.MultiReader(readers...))
 	req.ContentLength = int64(n)
 	req.Header.Set("Content-Type", cb.contentType)
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, nil
+	return send(c, req)
 }
 
 // BenchmarkIngestCollect sends b.N OpenRosa submissions (5 KB XML + a 200 KB photo) from 50 concurrent senders
