@@ -33,7 +33,7 @@ func (s *Store) AddFeatures(ctx context.Context, projectID int64, feats []NewFea
 
 // SaveFeatures stores an uploaded data extract in one transaction: with replace the project's previous features
 // are deleted first, and the tasks' feature counts are recomputed, so a failure anywhere leaves the previous
-// extract whole. A 200,000-feature extract holds the writer for about a second; other writes wait that long.
+// extract whole. Replacing a 200,000-feature extract holds the writer for about 2 s (measured); other writes wait.
 func (s *Store) SaveFeatures(ctx context.Context, projectID int64, feats []NewFeature, replace bool) error {
 	return mapErr(s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if replace {
