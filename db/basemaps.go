@@ -101,21 +101,8 @@ func (s *Store) ProjectBasemap(ctx context.Context, projectID, id int64) (Basema
 
 // Basemaps lists a project's basemaps, oldest first.
 func (s *Store) Basemaps(ctx context.Context, projectID int64) ([]Basemap, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT "+basemapColumns+
+	return queryAll(ctx, s.read, scanBasemap, "SELECT "+basemapColumns+
 		" FROM basemaps WHERE project_id = ? ORDER BY id", projectID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Basemap{}
-	for rows.Next() {
-		b, err := scanBasemap(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
 }
 
 // FinishBasemap records the outcome of a validation: ready with what was read from the file, or invalid with a

@@ -50,21 +50,8 @@ func (s *Store) CreateCollectToken(ctx context.Context, t CollectToken) (Collect
 
 // CollectTokens lists a project's device tokens, revoked ones included, oldest first.
 func (s *Store) CollectTokens(ctx context.Context, projectID int64) ([]CollectToken, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT "+collectTokenColumns+
+	return queryAll(ctx, s.read, scanCollectToken, "SELECT "+collectTokenColumns+
 		" FROM collect_tokens WHERE project_id = ? ORDER BY id", projectID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []CollectToken{}
-	for rows.Next() {
-		t, err := scanCollectToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
 }
 
 // CollectToken returns one device token of a project, or ErrNotFound.

@@ -74,21 +74,8 @@ func (s *Store) CreateForm(ctx context.Context, f Form) (Form, error) {
 
 // Forms returns the current version of every form of a project, by form id.
 func (s *Store) Forms(ctx context.Context, projectID int64) ([]Form, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT "+formColumns+
+	return queryAll(ctx, s.read, scanForm, "SELECT "+formColumns+
 		" FROM forms WHERE project_id = ? AND current = 1 ORDER BY form_id", projectID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Form{}
-	for rows.Next() {
-		f, err := scanForm(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
 }
 
 // CurrentForm returns the version of a form served to phones, or ErrNotFound.
@@ -167,21 +154,8 @@ func (s *Store) PutFormMedia(ctx context.Context, m FormMedia) (FormMedia, strin
 
 // FormMediaList returns the media files of a form, by name.
 func (s *Store) FormMediaList(ctx context.Context, projectID int64, formID string) ([]FormMedia, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT "+mediaColumns+
+	return queryAll(ctx, s.read, scanMedia, "SELECT "+mediaColumns+
 		" FROM form_media WHERE project_id = ? AND form_id = ? ORDER BY name", projectID, formID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []FormMedia{}
-	for rows.Next() {
-		m, err := scanMedia(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
 }
 
 // FormMediaFile returns one media file of a form, or ErrNotFound.

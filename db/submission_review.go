@@ -181,24 +181,14 @@ func followFeature(ctx context.Context, tx *sql.Tx, sub Submission, state string
 
 // Reviews returns a submission's review history, oldest first.
 func (s *Store) Reviews(ctx context.Context, submissionID int64) ([]Review, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, submission_id, coalesce(user_id, 0), from_state, to_state,
-		comment, created_at FROM submission_reviews WHERE submission_id = ? ORDER BY id`, submissionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Review{}
-	for rows.Next() {
+	return queryAll(ctx, s.read, func(row scanner) (Review, error) {
 		var r Review
 		var created string
-		if err := rows.Scan(&r.ID, &r.SubmissionID, &r.UserID, &r.FromState, &r.ToState, &r.Comment,
-			&created); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&r.ID, &r.SubmissionID, &r.UserID, &r.FromState, &r.ToState, &r.Comment, &created)
 		r.CreatedAt = parseTime(created)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, `SELECT id, submission_id, coalesce(user_id, 0), from_state, to_state, comment, created_at
+		FROM submission_reviews WHERE submission_id = ? ORDER BY id`, submissionID)
 }
 
 // TaskOutline is a task's outline, for finding the task that contains a point.
@@ -209,21 +199,12 @@ type TaskOutline struct {
 
 // TasksAround returns the tasks of a project whose bounding box contains the point, smallest first.
 func (s *Store) TasksAround(ctx context.Context, projectID int64, lon, lat float64) ([]TaskOutline, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, outline FROM tasks WHERE project_id = ? AND min_lon <= ?
-		AND max_lon >= ? AND min_lat <= ? AND max_lat >= ? ORDER BY area_m2, id`, projectID, lon, lon, lat, lat)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []TaskOutline
-	for rows.Next() {
+	return queryAll(ctx, s.read, func(row scanner) (TaskOutline, error) {
 		var t TaskOutline
-		if err := rows.Scan(&t.ID, &t.Outline); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := row.Scan(&t.ID, &t.Outline)
+		return t, err
+	}, `SELECT id, outline FROM tasks WHERE project_id = ? AND min_lon <= ? AND max_lon >= ? AND min_lat <= ?
+		AND max_lat >= ? ORDER BY area_m2, id`, projectID, lon, lon, lat, lat)
 }
 
 // TaskInProject reports whether a task id belongs to the project.

@@ -156,24 +156,14 @@ func (s *Store) Submission(ctx context.Context, projectID, id int64) (Submission
 
 // Attachments lists the files of a submission, by name.
 func (s *Store) Attachments(ctx context.Context, submissionID int64) ([]Attachment, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT submission_id, name, file_key, size, sha256, content_type,
-		created_at FROM submission_attachments WHERE submission_id = ? ORDER BY name`, submissionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Attachment{}
-	for rows.Next() {
+	return queryAll(ctx, s.read, func(row scanner) (Attachment, error) {
 		var a Attachment
 		var created string
-		if err := rows.Scan(&a.SubmissionID, &a.Name, &a.FileKey, &a.Size, &a.SHA256, &a.ContentType,
-			&created); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&a.SubmissionID, &a.Name, &a.FileKey, &a.Size, &a.SHA256, &a.ContentType, &created)
 		a.CreatedAt = parseTime(created)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT submission_id, name, file_key, size, sha256, content_type, created_at
+		FROM submission_attachments WHERE submission_id = ? ORDER BY name`, submissionID)
 }
 
 // FileReferenced reports whether a stored file key is named by an attachment, a form media file or an export:
