@@ -53,7 +53,7 @@ func BenchmarkSplitJobFeatures100k(b *testing.B) {
 		batch = append(batch, db.NewFeature{Geometry: fmt.Sprintf(`{"type":"Point","coordinates":[%f,%f]}`, p[0], p[1]),
 			Properties: `{}`, Lon: p[0], Lat: p[1]})
 		if len(batch) == cap(batch) || i == len(pts)-1 {
-			if err := ba.Store.AddFeatures(context.Background(), id, batch); err != nil {
+			if err := ba.Store.SaveFeatures(context.Background(), id, batch, false); err != nil {
 				b.Fatal(err)
 			}
 			batch = batch[:0]

@@ -26,11 +26,6 @@ type NewFeature struct {
 	TaskID     int64
 }
 
-// AddFeatures adds features to a project in one transaction.
-func (s *Store) AddFeatures(ctx context.Context, projectID int64, feats []NewFeature) error {
-	return s.SaveFeatures(ctx, projectID, feats, false)
-}
-
 // SaveFeatures stores an uploaded data extract in one transaction: with replace the project's previous features
 // are deleted first, and the tasks' feature counts are recomputed, so a failure anywhere leaves the previous
 // extract whole. Replacing a 200,000-feature extract holds the writer for about 2 s (measured); other writes wait.

@@ -49,7 +49,7 @@ func draftProject(t *testing.T, s *db.Store, aoi orb.MultiPolygon, points []orb.
 		feats[i] = db.NewFeature{Geometry: `{"type":"Point","coordinates":[0,0]}`, Lon: pt[0], Lat: pt[1]}
 	}
 	if len(feats) > 0 {
-		if err := s.AddFeatures(ctx, p.ID, feats); err != nil {
+		if err := s.SaveFeatures(ctx, p.ID, feats, false); err != nil {
 			t.Fatal(err)
 		}
 	}
