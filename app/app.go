@@ -9,14 +9,18 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"regexp"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
 	"fieldbase/app/auth"
+	"fieldbase/app/collect"
 	"fieldbase/app/config"
 	"fieldbase/app/jobs"
+	"fieldbase/app/live"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
@@ -51,13 +55,23 @@ type App struct {
 	creds   *credCache
 	setup   setupLink
 
-	// events fans live updates out to the project pages (issue 6).
-	events *broker
+	// events fans live updates out to the project pages; the operations below and the jobs publish to it.
+	events *live.Broker
+	// tasking applies task actions; collect stores submissions.
+	tasking *tasking.Service
+	collect *collect.Ingester
+	// life ends when Shutdown starts: work that outlives a request (streams) stops with it.
+	life    context.Context
+	endLife context.CancelFunc
 
-	// taskMaps caches each project's tasks.geojson (issue 4).
+	// taskMaps caches each project's tasks.geojson.
 	taskMaps taskMapCache
 
-	// basemaps stores and serves offline basemap files (issue 6).
+	// streamedRE matches the paths of the routes marked streamed (their bodies are read by their handlers).
+	streamedPaths []string
+	streamedRE    *regexp.Regexp
+
+	// basemaps stores and serves offline basemap files.
 	basemaps *basemaps
 }
 
@@ -69,10 +83,12 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		a.log = slog.Default()
 	}
 	a.creds = newCredCache(10_000)
-	a.events = newBroker()
+	a.life, a.endLife = context.WithCancel(context.Background())
+	a.events = live.NewBroker()
 	if jq != nil {
-		jq.OnTaskChanged(a.publishSystemTask) // lock expiry reaches open pages like a person's change
+		a.events = jq.Events() // job progress and lock expiry reach the same streams as a person's change
 	}
+	a.tasking = tasking.New(store, a.events)
 	a.logins = &logins{store: store, params: auth.Params{Memory: uint32(cfg.Auth.Argon2MemoryKiB),
 		Iterations: uint32(cfg.Auth.Argon2Iterations), Parallelism: uint8(cfg.Auth.Argon2Parallelism),
 		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen},
@@ -81,7 +97,8 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	if a.uploads, err = newUploads(cfg.Data.Dir, cfg.Submissions.MaxRequestMB, cfg.Submissions.MaxFileMB); err != nil {
 		return nil, err
 	}
-	if a.basemaps, err = newBasemaps(context.Background(), cfg.Data.Dir, cfg.Basemaps.MaxUploadMB,
+	a.collect = collect.New(store, a.uploads.files, a.events, a.log)
+	if a.basemaps, err = newBasemaps(a.life, cfg.Data.Dir, cfg.Basemaps.MaxUploadMB,
 		cfg.Server.ReadTimeout, store); err != nil {
 		return nil, err
 	}
@@ -122,8 +139,10 @@ func (a *App) API() huma.API { return a.api }
 func (a *App) Serve(ln net.Listener) error { return a.fiber.Listener(ln) }
 
 // Shutdown stops accepting connections and waits (until ctx ends) for requests in flight to finish.
-// Live event streams are ended first, or they would hold the shutdown until ctx ends.
+// Live event streams and downloads being streamed are ended first, or they would hold the shutdown until ctx
+// ends.
 func (a *App) Shutdown(ctx context.Context) error {
-	a.events.close()
+	a.endLife()
+	a.events.Close()
 	return a.fiber.ShutdownWithContext(ctx)
 }

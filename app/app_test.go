@@ -16,6 +16,7 @@ import (
 	"fieldbase/app/config"
 	"fieldbase/app/jobs"
 	"fieldbase/db"
+	"fieldbase/db/dbtest"
 )
 
 // testApp is an App on a fresh, migrated SQLite file, with its job queue (not started).
@@ -39,18 +40,7 @@ func newTestApp(t *testing.T, edit ...func(*config.Config)) *testApp {
 	for _, e := range edit {
 		e(&cfg)
 	}
-	store, err := db.Open(ctx, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	m, err := db.NewMigrator(store, os.DirFS("../db/migrations"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	store := dbtest.OpenDir(t, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous})
 	if err := jobs.Migrate(ctx, store); err != nil {
 		t.Fatal(err)
 	}

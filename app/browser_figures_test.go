@@ -3,6 +3,7 @@ package app
 import (
 	"compress/gzip"
 	"context"
+	"fieldbase/app/tasking"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,8 +14,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"fieldbase/app/jobs"
 )
 
 // TestProjectPageFigures measures the cold load of the project page (HTML, CSS and JS, gzip) and the time to
@@ -27,7 +26,7 @@ func TestProjectPageFigures(t *testing.T) {
 	ta := newTestApp(t)
 	_, tok := ta.newUser(t, "pm", false)
 	id := ta.newProject(t, tok, "")
-	res, err := jobs.RunSplit(context.Background(), ta.store, jobs.SplitArgs{ProjectID: id, Method: "grid", CellSizeM: 11}, nil)
+	res, err := tasking.RunSplit(context.Background(), ta.store, tasking.SplitParams{ProjectID: id, Method: "grid", CellSizeM: 11}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,8 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/gofiber/fiber/v2"
 
+	"fieldbase/app/collect"
+	"fieldbase/app/taskflow"
 	"fieldbase/db"
 )
 
@@ -67,10 +69,16 @@ func classify(err error) (int, string, map[string]string) {
 		ve validation.Errors
 		se huma.StatusError
 		vi validation.Error
+		ce *collect.Error
+		te *taskflow.Error
 	)
 	switch {
 	case errors.As(err, &ae):
 		return ae.Status, ae.Message, ae.Fields
+	case errors.As(err, &ce):
+		return collectStatus(ce), ce.Message, nil
+	case errors.As(err, &te):
+		return flowStatus(te), te.Message, nil
 	case errors.As(err, &ve):
 		return http.StatusUnprocessableEntity, "validation failed", flattenValidation("", ve)
 	case errors.As(err, &vi):
@@ -87,6 +95,28 @@ func classify(err error) (int, string, map[string]string) {
 		return 499, "request cancelled", nil
 	}
 	return http.StatusInternalServerError, "internal error", nil
+}
+
+// collectStatus is the status of a refused submission: 400 malformed, 422 unknown form, 409 duplicate.
+func collectStatus(e *collect.Error) int {
+	switch e.Kind {
+	case collect.ErrUnknownForm:
+		return http.StatusUnprocessableEntity
+	case collect.ErrDuplicate:
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
+}
+
+// flowStatus is the status of a refused task action: 403 wrong role, 422 malformed request, 409 wrong state.
+func flowStatus(e *taskflow.Error) int {
+	switch {
+	case errors.Is(e.Kind, taskflow.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(e.Kind, taskflow.ErrInvalid):
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusConflict
 }
 
 // fiberMessage keeps Fiber's own errors short and free of echoed input.

@@ -2,19 +2,14 @@ package app
 
 import (
 	"bufio"
-	"context"
+	"fieldbase/app/live"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
-
-	"fieldbase/db"
 )
-
-// heartbeatEvery is how often an idle stream gets a comment line, so that proxies and browsers keep it open.
-const heartbeatEvery = 15 * time.Second
 
 var eventsStreamOp = huma.Operation{OperationID: "stream-project-events", Method: http.MethodGet,
 	Path: "/projects/{id}/events/stream", Tags: []string{"Projects"},
@@ -48,13 +43,13 @@ func (a *App) streamEvents(c *fiber.Ctx) error {
 		last = c.Query("last_event_id")
 	}
 	lastID, _ := strconv.ParseInt(last, 10, 64)
-	sub, backlog, resync := a.events.subscribe(project, lastID)
+	sub, backlog, resync := a.events.Subscribe(project, lastID)
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no")
-	conn, timeout, beat := c.Context().Conn(), a.cfg.Server.WriteTimeout, a.events.heartbeat
+	conn, timeout, beat := c.Context().Conn(), a.cfg.Server.WriteTimeout, a.events.Heartbeat
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		defer a.events.unsubscribe(sub)
+		defer a.events.Unsubscribe(sub)
 		// The server's write timeout would cut a long stream: every write moves the deadline on instead.
 		flush := func() bool {
 			_ = conn.SetWriteDeadline(time.Now().Add(timeout))
@@ -62,7 +57,7 @@ func (a *App) streamEvents(c *fiber.Ctx) error {
 		}
 		_, _ = w.WriteString("retry: 2000\n\n")
 		if resync {
-			writeEvent(w, Event{ID: a.events.lastID(), Kind: eventResync, Data: []byte("{}")})
+			writeEvent(w, live.Event{ID: a.events.LastID(), Kind: live.KindResync, Data: []byte("{}")})
 		}
 		for _, ev := range backlog {
 			writeEvent(w, ev)
@@ -77,15 +72,15 @@ func (a *App) streamEvents(c *fiber.Ctx) error {
 
 // pumpEvents writes events as they come and a heartbeat when idle, until the subscription ends or a write
 // fails (the client left).
-func (a *App) pumpEvents(w *bufio.Writer, sub *subscription, beat time.Duration, flush func() bool) {
+func (a *App) pumpEvents(w *bufio.Writer, sub *live.Subscription, beat time.Duration, flush func() bool) {
 	tick := time.NewTicker(beat)
 	defer tick.Stop()
 	for {
 		select {
-		case ev, ok := <-sub.ch:
+		case ev, ok := <-sub.C():
 			if !ok {
 				// Dropped for being slow (or the server is stopping): tell the client to reload.
-				writeEvent(w, Event{ID: a.events.lastID(), Kind: eventResync, Data: []byte("{}")})
+				writeEvent(w, live.Event{ID: a.events.LastID(), Kind: live.KindResync, Data: []byte("{}")})
 				flush()
 				return
 			}
@@ -93,7 +88,7 @@ func (a *App) pumpEvents(w *bufio.Writer, sub *subscription, beat time.Duration,
 			// Drain what is queued before flushing, so a burst costs one write.
 			for more := true; more; {
 				select {
-				case ev, ok := <-sub.ch:
+				case ev, ok := <-sub.C():
 					if !ok {
 						flush()
 						return
@@ -112,7 +107,7 @@ func (a *App) pumpEvents(w *bufio.Writer, sub *subscription, beat time.Duration,
 	}
 }
 
-func writeEvent(w *bufio.Writer, ev Event) {
+func writeEvent(w *bufio.Writer, ev live.Event) {
 	_, _ = w.WriteString("id: ")
 	_, _ = w.WriteString(strconv.FormatInt(ev.ID, 10))
 	_, _ = w.WriteString("\nevent: ")
@@ -120,96 +115,4 @@ func writeEvent(w *bufio.Writer, ev Event) {
 	_, _ = w.WriteString("\ndata: ")
 	_, _ = w.Write(ev.Data)
 	_, _ = w.WriteString("\n\n")
-}
-
-// TaskChange is the payload of a task event: the task after the change, what was done and by whom.
-type TaskChange struct {
-	ProjectID int64    `json:"project_id"`
-	Task      TaskBody `json:"task"`
-	Action    string   `json:"action"`
-	By        string   `json:"by"`
-}
-
-// publishTask tells a project's open pages that a task changed; by is who did it (nil: the system). The
-// names of the lock holder and assignee are filled in when they are the actor.
-func (a *App) publishTask(projectID int64, t db.Task, action string, by *Principal) {
-	name := "system"
-	if by != nil {
-		name = by.Username
-		if t.LockedBy == by.UserID && t.LockedByName == "" {
-			t.LockedByName = by.Username
-		}
-		if t.AssignedTo == by.UserID && t.AssignedToName == "" {
-			t.AssignedToName = by.Username
-		}
-	}
-	a.events.publishJSON(projectID, eventTask, TaskChange{ProjectID: projectID, Task: taskBody(t),
-		Action: action, By: name})
-}
-
-// SubmissionNotice is the payload of a submission event.
-type SubmissionNotice struct {
-	ProjectID    int64  `json:"project_id"`
-	SubmissionID int64  `json:"submission_id"`
-	FormID       int64  `json:"form_id,omitempty"`
-	SubmittedBy  string `json:"submitted_by,omitempty"`
-}
-
-// publishSubmission tells a project's open pages that a submission arrived.
-func (a *App) publishSubmission(n SubmissionNotice) {
-	a.events.publishJSON(n.ProjectID, eventSubmission, n)
-}
-
-// JobNotice is the payload of a job event.
-type JobNotice struct {
-	ProjectID int64  `json:"project_id"`
-	JobID     int64  `json:"job_id"`
-	Kind      string `json:"kind"`
-	State     string `json:"state"`
-	Percent   int    `json:"percent"`
-	Message   string `json:"message"`
-	Error     string `json:"error,omitempty"`
-}
-
-// jobWatchPoll is how often a watched job's progress is read.
-const jobWatchPoll = 200 * time.Millisecond
-
-// jobWatchMax bounds how long a job is watched.
-const jobWatchMax = 6 * time.Hour
-
-// watchJob publishes a project's job progress as job events until the job finishes (or the server stops).
-func (a *App) watchJob(projectID, jobID int64) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), jobWatchMax)
-		defer cancel()
-		tick := time.NewTicker(jobWatchPoll)
-		defer tick.Stop()
-		var prev JobNotice
-		for {
-			st, err := a.jobs.Status(ctx, jobID)
-			if err != nil {
-				return
-			}
-			n := JobNotice{ProjectID: projectID, JobID: jobID, Kind: st.Kind, State: st.State, Percent: st.Percent,
-				Message: st.Message, Error: st.Error}
-			if n != prev {
-				a.events.publishJSON(projectID, eventJob, n)
-				prev = n
-			}
-			if jobFinished(st.State) {
-				return
-			}
-			select {
-			case <-tick.C:
-			case <-ctx.Done():
-				return
-			case <-a.events.done:
-				return
-			}
-		}
-	}()
-}
-
-func jobFinished(state string) bool {
-	return state == "completed" || state == "cancelled" || state == "discarded"
 }

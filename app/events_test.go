@@ -10,99 +10,6 @@ import (
 	"time"
 )
 
-func TestBroker(t *testing.T) {
-	t.Parallel()
-	t.Run("OK_FanOutInOrder", func(t *testing.T) {
-		t.Parallel()
-		b := newBroker()
-		s1, _, _ := b.subscribe(1, 0)
-		s2, _, _ := b.subscribe(1, 0)
-		other, _, _ := b.subscribe(2, 0)
-		first := b.publish(1, eventTask, []byte(`{"n":1}`))
-		second := b.publish(1, eventTask, []byte(`{"n":2}`))
-		if second <= first {
-			t.Fatalf("ids not increasing: %d then %d", first, second)
-		}
-		for _, s := range []*subscription{s1, s2} {
-			if a, b := <-s.ch, <-s.ch; a.ID != first || b.ID != second {
-				t.Fatalf("got %d, %d; want %d, %d", a.ID, b.ID, first, second)
-			}
-		}
-		if len(other.ch) != 0 {
-			t.Fatal("another project's subscriber got the event")
-		}
-	})
-	t.Run("OK_ResumeAfterLastEventID", func(t *testing.T) {
-		t.Parallel()
-		b := newBroker()
-		ids := make([]int64, 5)
-		for i := range ids {
-			ids[i] = b.publish(7, eventTask, []byte(fmt.Sprint(i)))
-		}
-		_, backlog, resync := b.subscribe(7, ids[1])
-		if resync || len(backlog) != 3 || backlog[0].ID != ids[2] || backlog[2].ID != ids[4] {
-			t.Fatalf("backlog %+v resync %v", backlog, resync)
-		}
-	})
-	t.Run("Resync_EvictedOrStale", func(t *testing.T) {
-		t.Parallel()
-		b := newBroker()
-		first := b.publish(3, eventTask, nil)
-		for range ringSize + 1 { // the event after first leaves the ring too
-			b.publish(3, eventTask, nil)
-		}
-		for name, last := range map[string]int64{"evicted": first, "before boot": b.base - 100,
-			"from the future": b.lastID() + 10} {
-			if _, backlog, resync := b.subscribe(3, last); !resync || backlog != nil {
-				t.Errorf("%s: resync %v backlog %d", name, resync, len(backlog))
-			}
-		}
-		if _, backlog, resync := b.subscribe(3, b.lastID()-1); resync || len(backlog) != 1 {
-			t.Errorf("recent id: resync %v backlog %d", resync, len(backlog))
-		}
-	})
-	t.Run("Dropped_SlowSubscriberNeverBlocks", func(t *testing.T) {
-		t.Parallel()
-		b := newBroker()
-		slow, _, _ := b.subscribe(1, 0)
-		fast, _, _ := b.subscribe(1, 0)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for range subBuffer * 3 {
-				b.publish(1, eventTask, nil)
-				<-fast.ch
-			}
-		}()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			t.Fatal("publish blocked on a slow subscriber")
-		}
-		n := 0
-		for range slow.ch {
-			n++
-		}
-		if n != subBuffer || b.subscribers(1) != 1 {
-			t.Fatalf("slow subscriber got %d events before its channel closed; %d subscribers left", n,
-				b.subscribers(1))
-		}
-	})
-	t.Run("OK_CloseEndsSubscriptions", func(t *testing.T) {
-		t.Parallel()
-		b := newBroker()
-		s, _, _ := b.subscribe(1, 0)
-		b.close()
-		if _, ok := <-s.ch; ok {
-			t.Fatal("subscription still open after close")
-		}
-		b.unsubscribe(s)
-		if id := b.publish(1, eventTask, nil); id != 0 {
-			t.Fatalf("publish after close: %d", id)
-		}
-	})
-}
-
 // sseClient reads one event stream line by line.
 type sseClient struct {
 	resp  *http.Response
@@ -165,7 +72,7 @@ func (c *sseClient) waitFor(t *testing.T, want string, d time.Duration) []string
 func TestEventStream(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	ta.events.heartbeat = 50 * time.Millisecond
+	ta.events.Heartbeat = 50 * time.Millisecond
 	_, pmTok := ta.newUser(t, "pm", false)
 	_, aliceTok := ta.newUser(t, "alice", false)
 	_, bobTok := ta.newUser(t, "bob", false)
@@ -198,7 +105,7 @@ func TestEventStream(t *testing.T) {
 		}
 	})
 	t.Run("OK_ResumeWithLastEventID", func(t *testing.T) {
-		last := ta.events.lastID()
+		last := ta.events.LastID()
 		ta.run(t, []scenario{{name: "Unlock", method: "POST", url: fmt.Sprintf("/api/v1/projects/%d/tasks/3/events", pub),
 			body: `{"action":"unlock"}`, headers: bearer(aliceTok), wantStatus: 200}})
 		c := openStream(t, stream(pub), bobTok, map[string]string{"Last-Event-ID": fmt.Sprint(last)})
@@ -254,34 +161,4 @@ func TestShutdownEndsStreams(t *testing.T) {
 		t.Fatalf("shutdown took %s", d)
 	}
 	c.waitFor(t, "event: resync", time.Second)
-}
-
-// BenchmarkBrokerFanOut publishes events to 200 subscribers of one project, each drained by its own goroutine
-// as a stream would; it reports the deliveries per second.
-func BenchmarkBrokerFanOut(b *testing.B) {
-	br := newBroker()
-	const subs = 200
-	done := make(chan int, subs)
-	for range subs {
-		s, _, _ := br.subscribe(1, 0)
-		go func() {
-			n := 0
-			for range s.ch {
-				n++
-			}
-			done <- n
-		}()
-	}
-	data := []byte(`{"project_id":1,"task":{"index":3,"state":"locked_for_mapping"},"action":"lock_for_mapping"}`)
-	b.ResetTimer()
-	for range b.N {
-		br.publish(1, eventTask, data)
-	}
-	br.close()
-	delivered := 0
-	for range subs {
-		delivered += <-done
-	}
-	b.ReportMetric(float64(delivered)/b.Elapsed().Seconds(), "deliveries/s")
-	b.ReportMetric(float64(subs*b.N-delivered), "dropped")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fieldbase/app/jobs"
+	"fieldbase/app/live"
 )
 
 // TestExpiredLockIsPublished checks that the expiry job's release reaches the project's stream as a task event.
@@ -30,16 +31,16 @@ func TestExpiredLockIsPublished(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	sub, _, _ := ta.events.subscribe(id, 0)
-	defer ta.events.unsubscribe(sub)
+	sub, _, _ := ta.events.Subscribe(id, 0)
+	defer ta.events.Unsubscribe(sub)
 	ta.startJobs(t)
 	if _, err := ta.jobs.Insert(ctx, jobs.ExpireLocksArgs{}); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case ev := <-sub.ch:
+	case ev := <-sub.C():
 		got := string(ev.Data)
-		if ev.Kind != eventTask || !strings.Contains(got, `"action":"expire"`) || !strings.Contains(got, `"by":"system"`) ||
+		if ev.Kind != live.KindTask || !strings.Contains(got, `"action":"expire"`) || !strings.Contains(got, `"by":"system"`) ||
 			!strings.Contains(got, `"index":1`) || !strings.Contains(got, `"state":"ready"`) {
 			t.Fatalf("event %s %s", ev.Kind, got)
 		}

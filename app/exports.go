@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,8 +13,8 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/gofiber/fiber/v2"
 
+	"fieldbase/app/export"
 	"fieldbase/app/jobs"
-	"fieldbase/app/openrosa"
 	"fieldbase/app/taskflow"
 	"fieldbase/db"
 )
@@ -146,9 +145,9 @@ func (a *App) submissionsCSV(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, sanitizeHeader(formID)))
-	store, log := a.store, a.log
+	store, log, ctx := a.store, a.log, a.life
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		if _, err := jobs.WriteSubmissionsCSV(context.Background(), store, w, pid, formID); err != nil {
+		if _, err := export.WriteSubmissionsCSV(ctx, store, w, pid, formID); err != nil {
 			log.Error("csv export cut short", "project_id", pid, "err", err)
 		}
 	})
@@ -161,61 +160,13 @@ func (a *App) submissionsGeoJSON(c *fiber.Ctx) error {
 	formID := c.Query("form")
 	c.Set(fiber.HeaderContentType, "application/geo+json")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="submissions.geojson"`)
-	store, log := a.store, a.log
+	store, log, ctx := a.store, a.log, a.life
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		if err := writeGeoJSON(context.Background(), store, w, pid, formID); err != nil {
+		if err := export.WriteGeoJSON(ctx, store, w, pid, formID); err != nil {
 			log.Error("geojson export cut short", "project_id", pid, "err", err)
 		}
 	})
 	return nil
-}
-
-func writeGeoJSON(ctx context.Context, store *db.Store, w *bufio.Writer, pid int64, formID string) error {
-	if _, err := w.WriteString(`{"type":"FeatureCollection","features":[`); err != nil {
-		return err
-	}
-	first := true
-	enc := json.NewEncoder(w)
-	err := store.EachSubmission(ctx, db.SubmissionFilter{ProjectID: pid, FormID: formID, WithXML: true},
-		func(s db.Submission) error {
-			if s.Lon == nil || s.Lat == nil {
-				return nil
-			}
-			if !first {
-				if err := w.WriteByte(','); err != nil {
-					return err
-				}
-			}
-			first = false
-			return enc.Encode(geoFeature(s))
-		})
-	if err != nil {
-		return err
-	}
-	if _, err := w.WriteString("]}\n"); err != nil {
-		return err
-	}
-	return w.Flush()
-}
-
-func geoFeature(s db.Submission) map[string]any {
-	props := map[string]any{"submission_id": s.ID, "instance_id": s.InstanceID, "form_id": s.FormID,
-		"review_state": s.ReviewState, "created_at": s.CreatedAt.UTC().Format(time.RFC3339)}
-	if s.TaskID != 0 {
-		props["task_id"] = s.TaskID
-	}
-	if s.FeatureID != 0 {
-		props["feature_id"] = s.FeatureID
-	}
-	if parsed, err := openrosa.ParseSubmission(s.XML); err == nil {
-		for k, v := range openrosa.Flatten(parsed.Data) {
-			if _, taken := props[k]; !taken {
-				props[k] = v
-			}
-		}
-	}
-	return map[string]any{"type": "Feature", "properties": props,
-		"geometry": map[string]any{"type": "Point", "coordinates": []float64{*s.Lon, *s.Lat}}}
 }
 
 // sanitizeHeader keeps a value safe inside a quoted header parameter.

@@ -15,7 +15,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"fieldbase/app/geo"
-	"fieldbase/app/jobs"
 	"fieldbase/db"
 )
 
@@ -70,7 +69,7 @@ func (a *App) assignFeatures(ctx context.Context, projectID int64, feats []db.Ne
 	}
 	tasks := make([]geo.Task, len(rows))
 	for i, r := range rows {
-		mp, err := jobs.ParseMultiPolygon(r.Outline)
+		mp, err := geo.ParseMultiPolygon(r.Outline)
 		if err != nil {
 			return out, err
 		}
@@ -238,7 +237,7 @@ func (a *App) featuresGeoJSON(c *fiber.Ctx) error {
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		_, _ = w.WriteString(`{"type":"FeatureCollection","features":[`)
 		first := true
-		err := a.store.EachFeature(context.Background(), p.ID, taskID, func(f db.Feature) error {
+		err := a.store.EachFeature(a.life, p.ID, taskID, func(f db.Feature) error {
 			if !first {
 				_ = w.WriteByte(',')
 			}

@@ -101,7 +101,7 @@ func (a *App) apiGetForm(ctx context.Context, in *FormPath) (*struct{ Body FormB
 	if err != nil {
 		return nil, err
 	}
-	form, err := a.parsedForm(row)
+	form, err := a.collect.ParsedForm(row)
 	if err != nil {
 		return nil, err
 	}

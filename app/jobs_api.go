@@ -3,7 +3,12 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fieldbase/app/jobs"
+	"fieldbase/app/taskflow"
+	"fieldbase/db"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -42,18 +47,72 @@ var getJobOp = huma.Operation{OperationID: "get-job", Method: http.MethodGet, Pa
 	Tags: []string{"Jobs"}, Summary: "A background job's state, progress, error and result",
 	Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
 
-func (a *App) apiGetJob(ctx context.Context, in *JobInput) (*JobOutput, error) {
-	st, err := a.jobs.Status(ctx, in.ID)
-	if err != nil {
-		return nil, err
+// jobAccess guards GET /jobs/{id}: a job is readable by whoever may read what it works on (the split of a
+// project or the check of a basemap: the project's readers; an export: validators and above of its project;
+// the server's own jobs: administrators). Anyone else gets the 404 of a job that does not exist, so that job ids
+// reveal nothing.
+type jobAccess struct{}
+
+// jobReader is the access of GET /jobs/{id}.
+var jobReader access = jobAccess{}
+
+const jobKey ctxKey = "job"
+
+func (jobAccess) documented() bool { return true }
+
+func (jobAccess) check(ctx context.Context, a *App, p *Principal, param func(string) string) (context.Context,
+	error) {
+	if p == nil {
+		return ctx, errUnauthenticated
 	}
+	noJob := errorf(http.StatusNotFound, "no such job")
+	id, err := strconv.ParseInt(param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return ctx, nil // not an id: Huma's validation answers 422 before the handler runs
+	}
+	st, err := a.jobs.Status(ctx, id)
+	if errors.Is(err, db.ErrNotFound) {
+		return ctx, noJob
+	}
+	if err != nil {
+		return ctx, err
+	}
+	switch {
+	case st.ProjectID == 0 && !p.IsAdmin:
+		return ctx, noJob
+	case st.ProjectID != 0:
+		min := taskflow.RoleNone
+		if st.Kind == (jobs.ExportArgs{}).Kind() {
+			min = taskflow.RoleValidator
+		}
+		pid := strconv.FormatInt(st.ProjectID, 10)
+		if _, err := projectRole(min).check(ctx, a, p, func(string) string { return pid }); err != nil {
+			if status, _, _ := classify(err); status < 500 {
+				return ctx, noJob
+			}
+			return ctx, err
+		}
+	}
+	return context.WithValue(ctx, jobKey, st), nil
+}
+
+func (a *App) apiGetJob(ctx context.Context, in *JobInput) (*JobOutput, error) {
+	st, ok := ctx.Value(jobKey).(jobs.Status)
+	if !ok || st.ID != in.ID {
+		return nil, errorf(http.StatusNotFound, "no such job")
+	}
+	return &JobOutput{Body: jobBody(st)}, nil
+}
+
+// jobBody is what a person watching a job sees of it.
+func jobBody(st jobs.Status) JobBody {
 	b := JobBody{ID: st.ID, Kind: st.Kind, State: st.State, Error: st.Error, Attempt: st.Attempt,
 		CreatedAt: st.CreatedAt.UTC(), StartedAt: utcPtr(st.StartedAt), FinishedAt: utcPtr(st.FinishedAt),
 		Progress: JobProgress{Percent: st.Percent, Message: st.Message, UpdatedAt: utcPtr(st.UpdatedAt)}}
 	if len(st.Result) > 0 && json.Valid(st.Result) {
 		b.Result = json.RawMessage(st.Result)
 	}
-	return &JobOutput{Body: b}, nil
+	return b
 }
 
 func utcPtr(t *time.Time) *time.Time {

@@ -156,13 +156,14 @@ func (a *App) odkSubmit(c *fiber.Ctx) error {
 		return a.odkError(c, err)
 	}
 	tok := collectToken(c)
-	got, err := a.ingest(c.UserContext(), r, db.Submission{ProjectID: tok.ProjectID, CollectTokenID: tok.ID})
+	got, err := a.collect.Ingest(c.UserContext(), r, db.Submission{ProjectID: tok.ProjectID, CollectTokenID: tok.ID},
+		tok.Name)
 	if err != nil {
 		return a.odkError(c, err)
 	}
 	msg := "full submission received"
-	if !got.res.Created {
-		msg = "submission already received; " + strconv.Itoa(got.files) + " new attachment(s) stored"
+	if !got.Created {
+		msg = "submission already received; " + strconv.Itoa(got.Files) + " new attachment(s) stored"
 	}
 	return odkWrite(c, http.StatusCreated, msg)
 }

@@ -26,12 +26,3 @@ func newAPI(f *fiber.App, version string) huma.API {
 	}
 	return humafiber.NewWithGroup(f, f.Group(apiPrefix), cfg)
 }
-
-// document adds an operation served by a plain Fiber handler (a stream, an upload) to the OpenAPI document, so
-// that the document lists every /api/v1 route.
-func (a *App) document(op huma.Operation) {
-	if op.Responses == nil {
-		op.Responses = map[string]*huma.Response{}
-	}
-	a.api.OpenAPI().AddOperation(&op)
-}

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/paulmach/orb"
 
 	"fieldbase/app/geo"
 	"fieldbase/app/jobs"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
@@ -26,18 +26,18 @@ type SplitBody struct {
 
 // splitArgs checks the body against the project and turns it into the job's arguments; parameter problems
 // are 422 naming the field.
-func (a *App) splitArgs(ctx context.Context, p db.Project, b SplitBody) (jobs.SplitArgs, error) {
+func (a *App) splitArgs(ctx context.Context, p db.Project, b SplitBody) (tasking.SplitParams, error) {
 	if p.Status != "draft" {
-		return jobs.SplitArgs{}, errorf(http.StatusConflict, "only a draft project can be split; this one is "+p.Status)
+		return tasking.SplitParams{}, errorf(http.StatusConflict, "only a draft project can be split; this one is "+p.Status)
 	}
-	args := jobs.SplitArgs{ProjectID: p.ID, Method: b.Method, CellSizeM: b.CellSizeM,
+	args := tasking.SplitParams{ProjectID: p.ID, Method: b.Method, CellSizeM: b.CellSizeM,
 		FeaturesPerTask: b.FeaturesPerTask}
 	switch b.Method {
-	case jobs.SplitMethodGrid:
+	case tasking.SplitMethodGrid:
 		if b.CellSizeM < 10 || b.CellSizeM > 100000 {
 			return args, fieldError("cell_size_m", "must be between 10 and 100000 metres")
 		}
-	case jobs.SplitMethodFeatures:
+	case tasking.SplitMethodFeatures:
 		if b.FeaturesPerTask < 1 || b.FeaturesPerTask > 100000 {
 			return args, fieldError("features_per_task", "must be between 1 and 100000")
 		}
@@ -48,14 +48,14 @@ func (a *App) splitArgs(ctx context.Context, p db.Project, b SplitBody) (jobs.Sp
 		if len(pts) == 0 {
 			return args, fieldError("method", "the project has no features: upload a data extract first")
 		}
-	case jobs.SplitMethodCount:
+	case tasking.SplitMethodCount:
 		n, err := strconv.Atoi(string(b.Tasks))
 		if err != nil || n < 1 || n > geo.DefaultMaxTasks {
 			return args, fieldError("tasks", "must be a number of tasks between 1 and "+
 				strconv.Itoa(geo.DefaultMaxTasks))
 		}
 		args.Tasks = n
-	case jobs.SplitMethodBoundaries:
+	case tasking.SplitMethodBoundaries:
 		if _, err := geo.ParseBoundaries(b.Tasks); err != nil {
 			return args, splitError(err)
 		}
@@ -101,12 +101,15 @@ func (a *App) apiSplit(ctx context.Context, in *SplitInput) (*JobOutput, error) 
 	if err != nil {
 		return nil, err
 	}
-	id, err := a.jobs.Insert(ctx, args)
+	id, err := a.jobs.Insert(ctx, jobs.SplitArgs{SplitParams: args})
 	if err != nil {
 		return nil, err
 	}
-	a.watchJob(args.ProjectID, id)
-	return a.apiGetJob(ctx, &JobInput{ID: id})
+	st, err := a.jobs.Status(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &JobOutput{Body: jobBody(st)}, nil
 }
 
 // previewTimeout bounds a synchronous preview; bigger splits belong in the job.
@@ -124,21 +127,9 @@ func (a *App) apiSplitPreview(ctx context.Context, in *SplitInput) (*GeoJSONOutp
 	if err != nil {
 		return nil, err
 	}
-	aoi, err := jobs.ParseMultiPolygon(p.AOI)
-	if err != nil {
-		return nil, err
-	}
-	feats, err := a.store.FeaturePoints(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	points := make([]orb.Point, len(feats))
-	for i, f := range feats {
-		points[i] = orb.Point{f.Lon, f.Lat}
-	}
 	ctx, cancel := context.WithTimeout(ctx, previewTimeout)
 	defer cancel()
-	tasks, err := jobs.Split(ctx, aoi, points, args, nil)
+	tasks, _, err := tasking.Preview(ctx, a.store, p, args, nil)
 	if errors.Is(err, context.DeadlineExceeded) {
 		return nil, errorf(http.StatusUnprocessableEntity, "the split is too large to preview: run it as a job")
 	}
@@ -152,7 +143,7 @@ func (a *App) apiSplitPreview(ctx context.Context, in *SplitInput) (*GeoJSONOutp
 func previewGeoJSON(tasks []geo.Task) ([]byte, error) {
 	buf := []byte(`{"type":"FeatureCollection","features":[`)
 	for i, t := range tasks {
-		g, err := jobs.MultiPolygonJSON(t.Outline)
+		g, err := geo.MultiPolygonJSON(t.Outline)
 		if err != nil {
 			return nil, err
 		}

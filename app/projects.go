@@ -13,7 +13,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fieldbase/app/geo"
-	"fieldbase/app/jobs"
 	"fieldbase/app/taskflow"
 	"fieldbase/db"
 )
@@ -159,7 +158,7 @@ func (a *App) parseAOI(raw json.RawMessage) (string, float64, error) {
 	if err != nil {
 		return "", 0, err
 	}
-	out, err := jobs.MultiPolygonJSON(mp)
+	out, err := geo.MultiPolygonJSON(mp)
 	return out, geo.AreaM2(mp), err
 }
 

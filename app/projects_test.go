@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fieldbase/app/tasking"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"fieldbase/app/jobs"
 )
 
 // squareAOI is a 0.01° square near Kathmandu, about 1.1 km².
@@ -45,7 +44,7 @@ func (ta *testApp) newProject(t *testing.T, token, extra string) int64 {
 func (ta *testApp) publishedProject(t *testing.T, token, extra string) int64 {
 	t.Helper()
 	id := ta.newProject(t, token, extra)
-	_, err := jobs.RunSplit(context.Background(), ta.store, jobs.SplitArgs{ProjectID: id, Method: "grid",
+	_, err := tasking.RunSplit(context.Background(), ta.store, tasking.SplitParams{ProjectID: id, Method: "grid",
 		CellSizeM: 100}, nil)
 	if err != nil {
 		t.Fatal(err)

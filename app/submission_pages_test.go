@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fieldbase/app/live"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -86,16 +87,16 @@ func TestSubmissionEvents(t *testing.T) {
 	ta := newTestApp(t)
 	fp := ta.formsProject(t)
 	ta.mustUploadForm(t, fp, readFile(t, filepath.Join("testdata", "forms", "linked.xml")))
-	sub, _, _ := ta.events.subscribe(fp.id, 0)
-	defer ta.events.unsubscribe(sub)
+	sub, _, _ := ta.events.Subscribe(fp.id, 0)
+	defer ta.events.Unsubscribe(sub)
 	ta.sendSubmission(t, fp, "uuid:live")
 	ta.sendSubmission(t, fp, "uuid:live") // the same again: stored once, announced once
 	ta.sendSubmission(t, fp, "uuid:other")
 	var got []string
 	for len(got) < 2 {
 		select {
-		case ev := <-sub.ch:
-			if ev.Kind == eventSubmission {
+		case ev := <-sub.C():
+			if ev.Kind == live.KindSubmission {
 				got = append(got, string(ev.Data))
 			}
 		case <-time.After(5 * time.Second):
@@ -107,7 +108,7 @@ func TestSubmissionEvents(t *testing.T) {
 		t.Fatalf("events %v", got)
 	}
 	select {
-	case ev := <-sub.ch:
+	case ev := <-sub.C():
 		t.Fatalf("unexpected event %s %s", ev.Kind, ev.Data)
 	default:
 	}
@@ -120,8 +121,8 @@ func TestExportJobPage(t *testing.T) {
 	fp := ta.formsProject(t)
 	ta.mustUploadForm(t, fp, readFile(t, filepath.Join("testdata", "forms", "linked.xml")))
 	ta.sendSubmission(t, fp, "uuid:zip")
-	sub, _, _ := ta.events.subscribe(fp.id, 0)
-	defer ta.events.unsubscribe(sub)
+	sub, _, _ := ta.events.Subscribe(fp.id, 0)
+	defer ta.events.Unsubscribe(sub)
 	b, csrf := ta.pageBrowser(t, "checker")
 	resp, got := b.form(fmt.Sprintf("/projects/%d/exports", fp.id), url.Values{},
 		map[string]string{"HX-Request": "true", "X-CSRF-Token": csrf})
@@ -129,8 +130,8 @@ func TestExportJobPage(t *testing.T) {
 	deadline := time.After(20 * time.Second)
 	for {
 		select {
-		case ev := <-sub.ch:
-			if ev.Kind == eventJob && strings.Contains(string(ev.Data), `"state":"completed"`) {
+		case ev := <-sub.C():
+			if ev.Kind == live.KindJob && strings.Contains(string(ev.Data), `"state":"completed"`) {
 				i := strings.Index(got, `data-download="`) + len(`data-download="`)
 				resp, zip := b.get(got[i : i+strings.Index(got[i:], `"`)])
 				check(t, resp, zip, 200, "PK")

@@ -11,8 +11,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fieldbase/app/openrosa"
-	"fieldbase/app/taskflow"
-	"fieldbase/db"
 )
 
 // inlineImages are the attachment types shown in the page itself; anything else (SVG, HTML, video) downloads.
@@ -153,8 +151,8 @@ type exportJob struct {
 	Export ExportBody
 }
 
-// startExportForm starts a ZIP export job through the API's handler, watches it for the live stream and
-// answers with its progress block.
+// startExportForm starts a ZIP export job through the API's handler and answers with its progress block (the
+// job publishes its progress on the project's live stream).
 func (a *App) startExportForm(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	pid := projectFrom(ctx).Project.ID
@@ -164,28 +162,10 @@ func (a *App) startExportForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a.watchJob(pid, out.Body.JobID)
 	body, err := a.tmpl.execute("project_submissions", "export_job", exportJob{Export: out.Body})
 	if err != nil {
 		return err
 	}
 	c.Status(fiber.StatusAccepted).Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(body)
-}
-
-// noticeSubmission tells the project's open pages that a new submission was stored.
-func (a *App) noticeSubmission(ctx context.Context, res db.SaveResult) {
-	if !res.Created {
-		return
-	}
-	n := SubmissionNotice{ProjectID: res.Submission.ProjectID, SubmissionID: res.Submission.ID}
-	if p := principal(ctx); p != nil {
-		n.SubmittedBy = p.Username
-	}
-	a.publishSubmission(n)
-}
-
-// publishSystemTask tells a project's open pages about a task the system changed (a lock expired).
-func (a *App) publishSystemTask(projectID int64, t db.Task) {
-	a.publishTask(projectID, t, string(taskflow.ActionExpire), nil)
 }

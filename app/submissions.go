@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/gofiber/fiber/v2"
 
+	"fieldbase/app/collect"
 	"fieldbase/app/openrosa"
 	"fieldbase/db"
 )
@@ -124,20 +126,22 @@ func (a *App) createSubmission(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if len(r.xml) == 0 {
-		r.discard()
+	if len(r.XML) == 0 {
+		r.Discard()
 		return fieldError("submission_xml", "the submission XML is required")
 	}
-	got, err := a.ingest(ctx, r, db.Submission{ProjectID: projectFrom(ctx).Project.ID,
-		SubmitterID: principal(ctx).UserID})
+	p := principal(ctx)
+	got, err := a.collect.Ingest(ctx, r, db.Submission{ProjectID: projectFrom(ctx).Project.ID,
+		SubmitterID: p.UserID}, p.Username)
+	var ce *collect.Error
+	if errors.As(err, &ce) && errors.Is(ce, collect.ErrMalformed) {
+		return &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed", Err: err,
+			Fields: map[string]string{"submission_xml": ce.Message}}
+	}
 	if err != nil {
-		if ae, ok := err.(*Error); ok && ae.Status == http.StatusBadRequest && strings.HasPrefix(ae.Message, "submission: ") {
-			return &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed", Err: ae.Err,
-				Fields: map[string]string{"submission_xml": strings.TrimPrefix(ae.Message, "submission: ")}}
-		}
 		return err
 	}
-	body, err := a.submissionDetail(ctx, got.res.Submission)
+	body, err := a.submissionDetail(ctx, got.Submission)
 	if err != nil {
 		return err
 	}
@@ -188,7 +192,7 @@ func (a *App) submissionDetail(ctx context.Context, s db.Submission) (Submission
 		return b, err
 	}
 	b.FormVersion = row.Version
-	form, err := a.parsedForm(row)
+	form, err := a.collect.ParsedForm(row)
 	if err != nil {
 		return b, err
 	}

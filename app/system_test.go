@@ -189,7 +189,7 @@ func TestOpenAPI(t *testing.T) {
 func TestJobStatus(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	_, token := ta.newUser(t, "watcher", false)
+	_, token := ta.newUser(t, "watcher", true)
 	ta.startJobs(t)
 	id, err := ta.jobs.Insert(context.Background(), jobs.MaintenanceArgs{})
 	if err != nil {

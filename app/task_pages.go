@@ -90,7 +90,7 @@ func (a *App) renderTaskPanel(c *fiber.Ctx, status int, panel taskPanel) error {
 	return c.Send(body)
 }
 
-// taskActionForm applies a button of the panel through the API's handler (the same rules, history row and
+// taskActionForm applies a button of the panel as the API does (the same checks, rules, history row and
 // live event) and answers the panel as it is now; a refused action shows its reason in the panel.
 func (a *App) taskActionForm(c *fiber.Ctx) error {
 	in, err := taskIndex(c)
@@ -99,10 +99,7 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 	}
 	userID, _ := strconv.ParseInt(c.FormValue("user_id"), 10, 64)
 	body := TaskActionBody{Action: c.FormValue("action"), Comment: c.FormValue("comment"), UserID: userID}
-	_, actErr := a.apiTaskAction(c.UserContext(), &struct {
-		TaskInput
-		Body TaskActionBody
-	}{in, body})
+	_, _, actErr := a.actOnTask(c.UserContext(), in, body)
 	panel, err := a.taskPanelData(c, in)
 	if err != nil {
 		return err

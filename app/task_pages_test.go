@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fieldbase/app/live"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -40,12 +41,12 @@ func TestTaskPanelPages(t *testing.T) {
 		}
 	})
 	t.Run("OK_LockUpdatesPanelAndPublishes", func(t *testing.T) {
-		sub, _, _ := ta.events.subscribe(id, 0)
-		defer ta.events.unsubscribe(sub)
+		sub, _, _ := ta.events.Subscribe(id, 0)
+		defer ta.events.Unsubscribe(sub)
 		resp, got := mia.form(panel, url.Values{"action": {"lock_for_mapping"}}, hx(miaCSRF))
 		check(t, resp, got, 200, "Done: Start mapping", "Locked for mapping", "mia", `data-action="mark_mapped"`)
-		ev := <-sub.ch
-		if ev.Kind != eventTask || !strings.Contains(string(ev.Data), `"index":2`) {
+		ev := <-sub.C()
+		if ev.Kind != live.KindTask || !strings.Contains(string(ev.Data), `"index":2`) {
 			t.Fatalf("event %s %s", ev.Kind, ev.Data)
 		}
 	})

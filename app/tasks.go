@@ -2,57 +2,22 @@ package app
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 
-	"fieldbase/app/jobs"
 	"fieldbase/app/taskflow"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
-// TaskBody is a task as the API lists it.
-type TaskBody struct {
-	Index          int        `json:"index"`
-	State          string     `json:"state"`
-	AreaM2         float64    `json:"area_m2"`
-	FeatureCount   int        `json:"feature_count"`
-	BBox           [4]float64 `json:"bbox" doc:"min_lon, min_lat, max_lon, max_lat"`
-	LockedBy       *UserRef   `json:"locked_by,omitempty"`
-	LockExpiresAt  *time.Time `json:"lock_expires_at,omitempty"`
-	AssignedTo     *UserRef   `json:"assigned_to,omitempty"`
-	MappedBy       int64      `json:"mapped_by,omitempty"`
-	Version        int64      `json:"version"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	AllowedActions []string   `json:"allowed_actions,omitempty" doc:"What the caller may do now (single task views)"`
-}
+// TaskBody is a task as the API lists it (the shape the task operations and the live stream share).
+type TaskBody = tasking.TaskBody
 
 // UserRef names a user.
-type UserRef struct {
-	ID       int64  `json:"id"`
-	Username string `json:"username,omitempty"`
-}
-
-func userRef(id int64, name string) *UserRef {
-	if id == 0 {
-		return nil
-	}
-	return &UserRef{ID: id, Username: name}
-}
-
-func taskBody(t db.Task) TaskBody {
-	b := TaskBody{Index: t.Index, State: t.State, AreaM2: t.AreaM2, FeatureCount: t.FeatureCount,
-		BBox: [4]float64{t.MinLon, t.MinLat, t.MaxLon, t.MaxLat}, LockedBy: userRef(t.LockedBy, t.LockedByName),
-		AssignedTo: userRef(t.AssignedTo, t.AssignedToName), MappedBy: t.MappedBy, Version: t.Version,
-		UpdatedAt: t.UpdatedAt.UTC()}
-	if !t.LockExpiresAt.IsZero() {
-		e := t.LockExpiresAt.UTC()
-		b.LockExpiresAt = &e
-	}
-	return b
-}
+type UserRef = tasking.UserRef
 
 // TaskListOutput lists a project's tasks by index.
 type TaskListOutput struct {
@@ -92,11 +57,23 @@ func taskEventBody(e db.TaskEvent) TaskEventBody {
 		CreatedAt: e.CreatedAt.UTC()}
 }
 
-// TaskActionBody is the body of POST .../tasks/{index}/events.
+// TaskActionBody is the body of POST .../tasks/{index}/events (and of the task panel's buttons).
 type TaskActionBody struct {
 	Action  string `json:"action" enum:"lock_for_mapping,unlock,mark_mapped,lock_for_validation,validate,invalidate,extend_lock,assign,unassign,reset,comment"`
 	Comment string `json:"comment,omitempty" maxLength:"5000" doc:"Required for invalidate and comment"`
 	UserID  int64  `json:"user_id,omitempty" doc:"The user to assign, for assign"`
+}
+
+// taskActions are the actions a person may ask for (expire is the system's).
+var taskActions = []any{"lock_for_mapping", "unlock", "mark_mapped", "lock_for_validation", "validate",
+	"invalidate", "extend_lock", "assign", "unassign", "reset", "comment"}
+
+// Validate checks the body as the API's schema does, for the callers Huma does not check (the pages).
+func (b TaskActionBody) Validate() error {
+	return validation.ValidateStruct(&b,
+		validation.Field(&b.Action, validation.Required, validation.In(taskActions...)),
+		validation.Field(&b.Comment, validation.RuneLength(0, 5000)),
+		validation.Field(&b.UserID, validation.Min(int64(0))))
 }
 
 // TaskActionOutput is the task after the action and the history row written with it.
@@ -139,7 +116,7 @@ func (a *App) apiListTasks(ctx context.Context, in *ProjectIDInput) (*TaskListOu
 	out := &TaskListOutput{}
 	out.Body.Items = make([]TaskBody, 0, len(list))
 	for _, t := range list {
-		out.Body.Items = append(out.Body.Items, taskBody(t))
+		out.Body.Items = append(out.Body.Items, tasking.Body(t))
 	}
 	out.Body.Total = len(list)
 	return out, nil
@@ -153,39 +130,40 @@ func (a *App) apiGetTask(ctx context.Context, in *TaskInput) (*TaskOutput, error
 	if err != nil {
 		return nil, err
 	}
-	pa, b := projectFrom(ctx), taskBody(t)
+	pa, b := projectFrom(ctx), tasking.Body(t)
 	if p := principal(ctx); p != nil {
-		locks, err := a.store.LocksHeld(ctx, pa.Project.ID, p.UserID)
-		if err != nil {
+		if b.AllowedActions, err = a.tasking.AllowedActions(ctx, pa.Project, t, p.UserID, pa.Role); err != nil {
 			return nil, err
-		}
-		actor := taskflow.Actor{UserID: p.UserID, Role: pa.Role, Locks: locks}
-		for _, act := range taskflow.Actions(jobs.FlowTask(t), actor, jobs.FlowRules(pa.Project), time.Now()) {
-			b.AllowedActions = append(b.AllowedActions, string(act))
 		}
 	}
 	return &TaskOutput{Body: b}, nil
 }
 
-func (a *App) apiTaskAction(ctx context.Context, in *struct {
+// TaskActionInput is an action on a task.
+type TaskActionInput struct {
 	TaskInput
 	Body TaskActionBody
-}) (*TaskActionOutput, error) {
-	pa, p := projectFrom(ctx), principal(ctx)
-	req := taskflow.Request{Action: taskflow.Action(in.Body.Action), Comment: in.Body.Comment,
-		UserID: in.Body.UserID, Now: time.Now()}
-	next, ev, err := a.store.ChangeTask(ctx, in.ID, in.Index, p.UserID,
-		func(s db.TaskSnapshot) (db.Task, db.TaskEvent, error) {
-			actor := taskflow.Actor{UserID: p.UserID, Role: pa.Role, Locks: s.Locks}
-			return jobs.ApplyTaskAction(s, actor, req)
-		})
+}
+
+func (a *App) apiTaskAction(ctx context.Context, in *TaskActionInput) (*TaskActionOutput, error) {
+	next, ev, err := a.actOnTask(ctx, in.TaskInput, in.Body)
 	if err != nil {
-		return nil, flowError(err)
+		return nil, err
 	}
-	a.publishTask(in.ID, next, ev.Action, p)
 	out := &TaskActionOutput{}
-	out.Body.Task, out.Body.Event = taskBody(next), taskEventBody(ev)
+	out.Body.Task, out.Body.Event = tasking.Body(next), taskEventBody(ev)
 	return out, nil
+}
+
+// actOnTask checks an action's body and applies it as the caller (API and task panel alike).
+func (a *App) actOnTask(ctx context.Context, in TaskInput, body TaskActionBody) (db.Task, db.TaskEvent, error) {
+	if err := body.Validate(); err != nil {
+		return db.Task{}, db.TaskEvent{}, err
+	}
+	pa, p := projectFrom(ctx), principal(ctx)
+	return a.tasking.Act(ctx, in.ID, in.Index, tasking.Person{ID: p.UserID, Username: p.Username}, pa.Role,
+		taskflow.Request{Action: taskflow.Action(body.Action), Comment: body.Comment, UserID: body.UserID,
+			Now: time.Now()})
 }
 
 func (a *App) apiListTaskEvents(ctx context.Context, in *TaskInput) (*TaskEventListOutput, error) {
@@ -203,20 +181,4 @@ func (a *App) apiListTaskEvents(ctx context.Context, in *TaskInput) (*TaskEventL
 	}
 	out.Body.Total = len(list)
 	return out, nil
-}
-
-// flowError maps a refused action to its status: 403 wrong role, 409 wrong state, 422 malformed request.
-func flowError(err error) error {
-	var fe *taskflow.Error
-	if !errors.As(err, &fe) {
-		return err
-	}
-	status := http.StatusConflict
-	switch {
-	case errors.Is(fe.Kind, taskflow.ErrForbidden):
-		status = http.StatusForbidden
-	case errors.Is(fe.Kind, taskflow.ErrInvalid):
-		status = http.StatusUnprocessableEntity
-	}
-	return &Error{Status: status, Message: fe.Message, Err: err}
 }

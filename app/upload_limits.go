@@ -3,21 +3,17 @@ package app
 import (
 	"io"
 	"net/http"
-	"regexp"
 
 	"github.com/valyala/fasthttp"
 )
-
-// streamedUploads are the routes that read their body as a stream (StreamRequestBody), with their own limit
-// ([submissions] max_request_mb): OpenRosa submissions, REST submissions, forms and form media; and basemap uploads
-// ([basemaps] max_upload_mb).
-var streamedUploads = regexp.MustCompile(`^(/odk/[^/]+/submission|/api/v1/projects/\d+/(submissions|forms|forms/[^/]+/media|basemaps))$`)
 
 // tooLargeProblem is the 413 problem document of a body over server.body_limit_mb.
 const tooLargeProblem = `{"title":"Request Entity Too Large","status":413,` +
 	`"detail":"the request body is larger than the server accepts"}`
 
-// limitBodies keeps server.body_limit_mb for every route but the streamed uploads: with StreamRequestBody on,
+// limitBodies keeps server.body_limit_mb for every route but the streamed uploads (the POST routes marked
+// streamed in routes.go, which read their body with their own limit: [submissions] max_request_mb,
+// [basemaps] max_upload_mb): with StreamRequestBody on,
 // fasthttp no longer refuses a large body by itself, so a body announced larger than the limit is answered 413
 // before any handler runs, and a chunked body is read into memory only up to the limit. After any handler it
 // finishes the body (see finishBody).
@@ -25,7 +21,7 @@ func (a *App) limitBodies(next fasthttp.RequestHandler) fasthttp.RequestHandler 
 	limit := a.cfg.Server.BodyLimitMB << 20
 	return func(ctx *fasthttp.RequestCtx) {
 		defer finishBody(ctx)
-		if ctx.IsPost() && streamedUploads.MatchString(string(ctx.Path())) {
+		if ctx.IsPost() && a.streamedRE != nil && a.streamedRE.Match(ctx.Path()) {
 			next(ctx)
 			return
 		}

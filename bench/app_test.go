@@ -17,6 +17,7 @@ import (
 	"fieldbase/app/config"
 	"fieldbase/app/jobs"
 	"fieldbase/db"
+	"fieldbase/db/dbtest"
 )
 
 // benchApp is the real application on a fresh database file, served on a free port of 127.0.0.1.
@@ -39,17 +40,7 @@ func newBenchApp(b testing.TB, edit ...func(*config.Config)) *benchApp {
 	for _, e := range edit {
 		e(&cfg)
 	}
-	store, err := db.Open(ctx, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := db.NewMigrator(store, os.DirFS("../db/migrations"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		b.Fatal(err)
-	}
+	store := dbtest.OpenDir(b, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous})
 	if err := jobs.Migrate(ctx, store); err != nil {
 		b.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"fieldbase/app/jobs"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
@@ -23,7 +23,7 @@ func BenchmarkSSEFanOut200(b *testing.B) {
 	ba := newBenchApp(b)
 	_, token := ba.User(b, "mapper", "a long password", false)
 	id := draftProject(b, ba.Store)
-	if _, err := jobs.RunSplit(ctx, ba.Store, jobs.SplitArgs{ProjectID: id, Method: jobs.SplitMethodCount,
+	if _, err := tasking.RunSplit(ctx, ba.Store, tasking.SplitParams{ProjectID: id, Method: tasking.SplitMethodCount,
 		Tasks: 4}, nil); err != nil {
 		b.Fatal(err)
 	}

@@ -7,14 +7,15 @@ import (
 	"net/http"
 	"testing"
 
-	"fieldbase/app/jobs"
+	"fieldbase/app/geo"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
 // draftProject stores a draft project over the 100 km² benchmark AOI.
 func draftProject(b *testing.B, s *db.Store) int64 {
 	b.Helper()
-	raw, err := jobs.MultiPolygonJSON(aoi100km2())
+	raw, err := geo.MultiPolygonJSON(aoi100km2())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,8 +34,8 @@ func BenchmarkSplitJobGrid100km2At50m(b *testing.B) {
 	id := draftProject(b, ba.Store)
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := jobs.RunSplit(context.Background(), ba.Store, jobs.SplitArgs{ProjectID: id,
-			Method: jobs.SplitMethodGrid, CellSizeM: 50}, nil)
+		res, err := tasking.RunSplit(context.Background(), ba.Store, tasking.SplitParams{ProjectID: id,
+			Method: tasking.SplitMethodGrid, CellSizeM: 50}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -61,8 +62,8 @@ func BenchmarkSplitJobFeatures100k(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		res, err := jobs.RunSplit(context.Background(), ba.Store, jobs.SplitArgs{ProjectID: id,
-			Method: jobs.SplitMethodFeatures, FeaturesPerTask: 50}, nil)
+		res, err := tasking.RunSplit(context.Background(), ba.Store, tasking.SplitParams{ProjectID: id,
+			Method: tasking.SplitMethodFeatures, FeaturesPerTask: 50}, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -74,8 +75,8 @@ func BenchmarkSplitJobFeatures100k(b *testing.B) {
 func BenchmarkTasksGeoJSON10k(b *testing.B) {
 	ba := newBenchApp(b)
 	id := draftProject(b, ba.Store)
-	if _, err := jobs.RunSplit(context.Background(), ba.Store, jobs.SplitArgs{ProjectID: id,
-		Method: jobs.SplitMethodCount, Tasks: 10_000}, nil); err != nil {
+	if _, err := tasking.RunSplit(context.Background(), ba.Store, tasking.SplitParams{ProjectID: id,
+		Method: tasking.SplitMethodCount, Tasks: 10_000}, nil); err != nil {
 		b.Fatal(err)
 	}
 	url := fmt.Sprintf("%s/api/v1/projects/%d/tasks.geojson", ba.URL, id)

@@ -22,7 +22,7 @@ import (
 
 	"fieldbase/app/auth"
 	"fieldbase/app/config"
-	"fieldbase/app/jobs"
+	"fieldbase/app/export"
 	"fieldbase/db"
 )
 
@@ -269,7 +269,7 @@ func BenchmarkExportCSV(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
-		n, err := jobs.WriteSubmissionsCSV(ctx, ba.Store, io.Discard, pid, "bench")
+		n, err := export.WriteSubmissionsCSV(ctx, ba.Store, io.Discard, pid, "bench")
 		if err != nil || n != total {
 			b.Fatalf("%d rows, %v", n, err)
 		}

@@ -4,15 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"fieldbase/app/jobs"
+	"fieldbase/app/geo"
 	"fieldbase/app/taskflow"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
+	"fieldbase/db/dbtest"
 )
 
 // BenchmarkTaskTransitions measures task actions per second through the store with 200 concurrent clients at
@@ -20,26 +21,15 @@ import (
 // reports transitions/s and the p50/p99 latency of one transition.
 func BenchmarkTaskTransitions(b *testing.B) {
 	ctx := context.Background()
-	s, err := db.Open(ctx, b.TempDir(), db.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	m, err := db.NewMigrator(s, os.DirFS("../db/migrations"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		b.Fatal(err)
-	}
+	s := dbtest.Open(b, db.Options{})
 	const clients = 200
-	raw, _ := jobs.MultiPolygonJSON(aoi100km2())
+	raw, _ := geo.MultiPolygonJSON(aoi100km2())
 	p, err := s.CreateProject(ctx, db.Project{Name: "b", Visibility: "public", Status: "draft", AOI: raw, AreaM2: 1e8,
 		LockMinutes: 60, MaxLocksPerUser: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := jobs.RunSplit(ctx, s, jobs.SplitArgs{ProjectID: p.ID, Method: "count", Tasks: clients}, nil); err != nil {
+	if _, err := tasking.RunSplit(ctx, s, tasking.SplitParams{ProjectID: p.ID, Method: "count", Tasks: clients}, nil); err != nil {
 		b.Fatal(err)
 	}
 	err = s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
@@ -69,7 +59,7 @@ func BenchmarkTaskTransitions(b *testing.B) {
 				t0 := time.Now()
 				req := taskflow.Request{Action: actions[i%2], Now: t0}
 				_, _, err := s.ChangeTask(ctx, p.ID, c, int64(c), func(snap db.TaskSnapshot) (db.Task, db.TaskEvent, error) {
-					return jobs.ApplyTaskAction(snap, taskflow.Actor{UserID: int64(c), Role: taskflow.RoleMapper,
+					return tasking.ApplyTaskAction(snap, taskflow.Actor{UserID: int64(c), Role: taskflow.RoleMapper,
 						Locks: snap.Locks}, req)
 				})
 				if err != nil {

@@ -60,8 +60,8 @@ func (w *basemapWorker) Work(ctx context.Context, job *river.Job[ValidateBasemap
 	if err != nil {
 		return err
 	}
-	w.j.Progress(ctx, job.ID, 1, "opening "+b.Name)
-	info, err := inspectBasemap(files, b, func(p int, msg string) { w.j.Progress(ctx, job.ID, min(p, 99), msg) })
+	w.j.progress(ctx, job.JobRow, b.ProjectID, 1, "opening "+b.Name)
+	info, err := inspectBasemap(files, b, func(p int, msg string) { w.j.progress(ctx, job.JobRow, b.ProjectID, min(p, 99), msg) })
 	res := BasemapResult{BasemapID: b.ID, State: db.BasemapReady}
 	if tiles.IsInvalid(err) {
 		res.State, res.Message = db.BasemapInvalid, err.Error()
@@ -81,7 +81,7 @@ func (w *basemapWorker) Work(ctx context.Context, job *river.Job[ValidateBasemap
 	if res.State == db.BasemapInvalid {
 		return Failure("%s", res.Message)
 	}
-	w.j.Progress(ctx, job.ID, 100, fmt.Sprintf("%s %s tiles, zoom %d-%d", info.TileType, info.Format,
+	w.j.progress(ctx, job.JobRow, b.ProjectID, 100, fmt.Sprintf("%s %s tiles, zoom %d-%d", info.TileType, info.Format,
 		info.MinZoom, info.MaxZoom))
 	return river.RecordOutput(ctx, res)
 }

@@ -5,11 +5,12 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -17,6 +18,8 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"fieldbase/app/live"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
@@ -28,15 +31,20 @@ type Options struct {
 	PollInterval time.Duration
 	// Logger receives River's own log lines.
 	Logger *slog.Logger
+	// Events (nil: a new broker, see Jobs.Events) receives a job event on the job's project stream at each progress step and when the job
+	// ends, and the task events of lock expiry.
+	Events *live.Broker
 }
 
-// Jobs is the job queue and its workers.
+// Jobs is the job queue and its workers. The workers are thin: each calls an operation of the task, export or
+// basemap packages and reports its progress.
 type Jobs struct {
 	store  *db.Store
 	client *river.Client[*sql.Tx]
 	log    *slog.Logger
-	// taskChanged is told about every task the system changes (lock expiry); see OnTaskChanged.
-	taskChanged atomic.Pointer[func(projectID int64, t db.Task)]
+	events *live.Broker
+	tasks  *tasking.Service
+	ended  sync.WaitGroup
 }
 
 // Migrate applies River's own migrations to the jobs tables, all in one transaction (one commit instead of one
@@ -63,7 +71,11 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	j := &Jobs{store: store, log: log}
+	events := opts.Events
+	if events == nil {
+		events = live.NewBroker()
+	}
+	j := &Jobs{store: store, log: log, events: events, tasks: tasking.New(store, events)}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &maintenanceWorker{j: j})
 	river.AddWorker(workers, &exportWorker{j: j})
@@ -106,17 +118,33 @@ func (j *Jobs) periodicJobs() []*river.PeriodicJob {
 	}
 }
 
-// Start starts the workers; they stop when Stop is called.
-func (j *Jobs) Start(ctx context.Context) error { return j.client.Start(ctx) }
+// Start starts the workers; they stop when Stop is called. Each job's end is published on its project's stream.
+func (j *Jobs) Start(ctx context.Context) error {
+	{
+		ended, cancel := j.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobCancelled,
+			river.EventKindJobFailed)
+		j.ended.Add(1)
+		go func() {
+			defer j.ended.Done()
+			defer cancel()
+			j.publishEnds(ended)
+		}()
+	}
+	return j.client.Start(ctx)
+}
 
 // Stop lets running jobs finish (until ctx ends, then cancels them) and stops the workers.
 func (j *Jobs) Stop(ctx context.Context) error {
 	err := j.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return j.client.StopAndCancel(context.Background())
+		err = j.client.StopAndCancel(context.Background())
 	}
+	j.ended.Wait()
 	return err
 }
+
+// Events is the broker the jobs publish to (the one the app's streams subscribe to).
+func (j *Jobs) Events() *live.Broker { return j.events }
 
 // Insert enqueues a job and returns its id.
 func (j *Jobs) Insert(ctx context.Context, args river.JobArgs) (int64, error) {
@@ -136,11 +164,62 @@ func (j *Jobs) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs) (in
 	return res.Job.ID, nil
 }
 
-// Progress records how far a running job is (0-100) with a message a person can read.
-func (j *Jobs) Progress(ctx context.Context, jobID int64, percent int, message string) {
-	if err := j.store.SetJobProgress(ctx, jobID, percent, message); err != nil {
-		j.log.Warn("job progress not recorded", "job_id", jobID, "err", err)
+// progress records how far a running job is (0-100) with a message a person can read, and tells the open
+// pages of the job's project (projectID 0: none).
+func (j *Jobs) progress(ctx context.Context, job *rivertype.JobRow, projectID int64, percent int, message string) {
+	if err := j.store.SetJobProgress(ctx, job.ID, percent, message); err != nil {
+		j.log.Warn("job progress not recorded", "job_id", job.ID, "err", err)
 	}
+	if projectID != 0 {
+		j.events.PublishJSON(projectID, live.KindJob, JobNotice{ProjectID: projectID, JobID: job.ID, Kind: job.Kind,
+			State: string(rivertype.JobStateRunning), Percent: percent, Message: message})
+	}
+}
+
+// JobNotice is the payload of a job event.
+type JobNotice struct {
+	ProjectID int64  `json:"project_id"`
+	JobID     int64  `json:"job_id"`
+	Kind      string `json:"kind"`
+	State     string `json:"state"`
+	Percent   int    `json:"percent"`
+	Message   string `json:"message"`
+	Error     string `json:"error,omitempty"`
+}
+
+// publishEnds publishes a job event for each job of a project that ends (completed, cancelled, failed), until
+// the client stops.
+func (j *Jobs) publishEnds(ended <-chan *river.Event) {
+	for {
+		select {
+		case ev, ok := <-ended:
+			if !ok {
+				return
+			}
+			pid := projectOf(ev.Job)
+			if pid == 0 {
+				continue
+			}
+			st, err := j.status(context.Background(), ev.Job)
+			if err != nil {
+				j.log.Warn("job end not published", "job_id", ev.Job.ID, "err", err)
+				continue
+			}
+			j.events.PublishJSON(pid, live.KindJob, JobNotice{ProjectID: pid, JobID: st.ID, Kind: st.Kind,
+				State: st.State, Percent: st.Percent, Message: st.Message, Error: st.Error})
+		case <-j.client.Stopped():
+			return
+		}
+	}
+}
+
+// projectOf is the project a job works on (the project_id of its arguments), or 0.
+func projectOf(row *rivertype.JobRow) int64 {
+	var args struct {
+		ProjectID int64 `json:"project_id"`
+	}
+	_ = json.Unmarshal(row.EncodedArgs, &args)
+	return args.ProjectID
 }
 
 // failurePrefix marks an error whose text is meant for the person who started the job.
@@ -154,8 +233,10 @@ func Failure(format string, args ...any) error {
 
 // Status is what a person can see of a job.
 type Status struct {
-	ID         int64
-	Kind       string
+	ID   int64
+	Kind string
+	// ProjectID is the project the job works on (0 for the server's own jobs).
+	ProjectID  int64
 	State      string
 	Percent    int
 	Message    string
@@ -177,9 +258,15 @@ func (j *Jobs) Status(ctx context.Context, id int64) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	st := Status{ID: row.ID, Kind: row.Kind, State: string(row.State), Attempt: row.Attempt,
-		CreatedAt: row.CreatedAt, StartedAt: row.AttemptedAt, FinishedAt: row.FinalizedAt, Result: row.Output()}
-	if p, err := j.store.JobProgress(ctx, id); err == nil {
+	return j.status(ctx, row)
+}
+
+// status is what a person can see of a job row, with its recorded progress.
+func (j *Jobs) status(ctx context.Context, row *rivertype.JobRow) (Status, error) {
+	st := Status{ID: row.ID, Kind: row.Kind, ProjectID: projectOf(row), State: string(row.State),
+		Attempt: row.Attempt, CreatedAt: row.CreatedAt, StartedAt: row.AttemptedAt, FinishedAt: row.FinalizedAt,
+		Result: row.Output()}
+	if p, err := j.store.JobProgress(ctx, row.ID); err == nil {
 		st.Percent, st.Message, st.UpdatedAt = p.Percent, p.Message, &p.UpdatedAt
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return Status{}, err

@@ -32,11 +32,11 @@ type maintenanceWorker struct {
 }
 
 func (w *maintenanceWorker) Work(ctx context.Context, job *river.Job[MaintenanceArgs]) error {
-	w.j.Progress(ctx, job.ID, 10, "optimizing and checkpointing the database")
+	w.j.progress(ctx, job.JobRow, 0, 10, "optimizing and checkpointing the database")
 	run, err := w.j.store.Maintain(ctx)
 	if err != nil {
 		return err
 	}
-	w.j.Progress(ctx, job.ID, 100, "done: "+run.Checkpoint)
+	w.j.progress(ctx, job.JobRow, 0, 100, "done: "+run.Checkpoint)
 	return river.RecordOutput(ctx, MaintenanceResult{RunID: run.ID, Checkpoint: run.Checkpoint})
 }

@@ -1,4 +1,4 @@
-package jobs
+package tasking
 
 import (
 	"context"
@@ -11,31 +11,19 @@ import (
 
 	"fieldbase/app/geo"
 	"fieldbase/db"
+	"fieldbase/db/dbtest"
 )
 
 func openStore(t *testing.T) *db.Store {
 	t.Helper()
-	ctx := context.Background()
-	s, err := db.Open(ctx, t.TempDir(), db.Options{Synchronous: "normal"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	m, err := db.NewMigrator(s, os.DirFS(filepath.Join("..", "..", "db", "migrations")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Up(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return dbtest.Open(t, db.Options{Synchronous: "normal"})
 }
 
 // draftProject stores a draft project over aoi with a feature at each point.
 func draftProject(t *testing.T, s *db.Store, aoi orb.MultiPolygon, points []orb.Point) int64 {
 	t.Helper()
 	ctx := context.Background()
-	raw, err := MultiPolygonJSON(aoi)
+	raw, err := geo.MultiPolygonJSON(aoi)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,11 +84,11 @@ func TestRunSplitIsIdempotent(t *testing.T) {
 	points := []orb.Point{{85.301, 27.701}, {85.305, 27.705}, {85.309, 27.709}, {85.302, 27.708}}
 	tests := []struct {
 		name string
-		args SplitArgs
+		args SplitParams
 	}{
-		{"OK_Grid", SplitArgs{Method: SplitMethodGrid, CellSizeM: 200}},
-		{"OK_Count", SplitArgs{Method: SplitMethodCount, Tasks: 3}},
-		{"OK_Features", SplitArgs{Method: SplitMethodFeatures, FeaturesPerTask: 2}},
+		{"OK_Grid", SplitParams{Method: SplitMethodGrid, CellSizeM: 200}},
+		{"OK_Count", SplitParams{Method: SplitMethodCount, Tasks: 3}},
+		{"OK_Features", SplitParams{Method: SplitMethodFeatures, FeaturesPerTask: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +124,7 @@ func TestRunSplitRefusesPublished(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := RunSplit(context.Background(), s, SplitArgs{ProjectID: id, Method: SplitMethodGrid, CellSizeM: 100},
+	if _, err := RunSplit(context.Background(), s, SplitParams{ProjectID: id, Method: SplitMethodGrid, CellSizeM: 100},
 		nil); err == nil {
 		t.Fatal("a published project was split")
 	}
@@ -171,7 +159,7 @@ func TestSplitFixtures(t *testing.T) {
 			inside++
 		}
 	}
-	res, err := RunSplit(context.Background(), s, SplitArgs{ProjectID: id, Method: SplitMethodFeatures,
+	res, err := RunSplit(context.Background(), s, SplitParams{ProjectID: id, Method: SplitMethodFeatures,
 		FeaturesPerTask: 50}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package jobs
+package tasking
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func TestExpireLocks(t *testing.T) {
 	ctx := context.Background()
 	s := openStore(t)
 	id := draftProject(t, s, square(85.3, 27.7, 0.01), nil)
-	if _, err := RunSplit(ctx, s, SplitArgs{ProjectID: id, Method: SplitMethodCount, Tasks: 2}, nil); err != nil {
+	if _, err := RunSplit(ctx, s, SplitParams{ProjectID: id, Method: SplitMethodCount, Tasks: 2}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UpdateProject(ctx, id, func(p *db.Project) error { p.Status = "published"; return nil }); err != nil {
@@ -59,7 +59,7 @@ func TestExpireLocks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := ExpireLocks(ctx, s, tt.at)
+			n, err := New(s, nil).ExpireLocks(ctx, tt.at)
 			if err != nil || n != tt.want {
 				t.Fatalf("released %d (%v), want %d", n, err, tt.want)
 			}

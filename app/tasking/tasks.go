@@ -1,0 +1,161 @@
+// Package tasking holds the task operations that API handlers, pages and background jobs share: apply an
+// action to a task (with its history row, atomically), list what a caller may do, release expired locks, split
+// a project into tasks, and tell the project's open pages about each change. The rules themselves live in
+// taskflow (pure) and geo; SQL in db. It must not import fiber, huma, River or the app package.
+package tasking
+
+import (
+	"context"
+	"time"
+
+	"fieldbase/app/live"
+	"fieldbase/app/taskflow"
+	"fieldbase/db"
+)
+
+// Service applies task operations on a store and publishes them to the project's live streams.
+type Service struct {
+	store  *db.Store
+	events *live.Broker
+}
+
+// New returns the task operations over store; events (nil: none) receives a task event per change.
+func New(store *db.Store, events *live.Broker) *Service {
+	return &Service{store: store, events: events}
+}
+
+// Person is who acts on a task: a user, or the zero Person for the system.
+type Person struct {
+	ID       int64
+	Username string
+}
+
+// TaskBody is a task as the API lists it and the live stream sends it.
+type TaskBody struct {
+	Index          int        `json:"index"`
+	State          string     `json:"state"`
+	AreaM2         float64    `json:"area_m2"`
+	FeatureCount   int        `json:"feature_count"`
+	BBox           [4]float64 `json:"bbox" doc:"min_lon, min_lat, max_lon, max_lat"`
+	LockedBy       *UserRef   `json:"locked_by,omitempty"`
+	LockExpiresAt  *time.Time `json:"lock_expires_at,omitempty"`
+	AssignedTo     *UserRef   `json:"assigned_to,omitempty"`
+	MappedBy       int64      `json:"mapped_by,omitempty"`
+	Version        int64      `json:"version"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	AllowedActions []string   `json:"allowed_actions,omitempty" doc:"What the caller may do now (single task views)"`
+}
+
+// UserRef names a user.
+type UserRef struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username,omitempty"`
+}
+
+func userRef(id int64, name string) *UserRef {
+	if id == 0 {
+		return nil
+	}
+	return &UserRef{ID: id, Username: name}
+}
+
+// Body is the API shape of a stored task.
+func Body(t db.Task) TaskBody {
+	b := TaskBody{Index: t.Index, State: t.State, AreaM2: t.AreaM2, FeatureCount: t.FeatureCount,
+		BBox: [4]float64{t.MinLon, t.MinLat, t.MaxLon, t.MaxLat}, LockedBy: userRef(t.LockedBy, t.LockedByName),
+		AssignedTo: userRef(t.AssignedTo, t.AssignedToName), MappedBy: t.MappedBy, Version: t.Version,
+		UpdatedAt: t.UpdatedAt.UTC()}
+	if !t.LockExpiresAt.IsZero() {
+		e := t.LockExpiresAt.UTC()
+		b.LockExpiresAt = &e
+	}
+	return b
+}
+
+// TaskChange is the payload of a task event: the task after the change, what was done and by whom.
+type TaskChange struct {
+	ProjectID int64    `json:"project_id"`
+	Task      TaskBody `json:"task"`
+	Action    string   `json:"action"`
+	By        string   `json:"by"`
+}
+
+// Act applies an action of by (whose role in the project is role) to task index of a project: the rules
+// decide inside the write transaction, the task and its history row commit together, then the project's open
+// pages are told. A refusal is a *taskflow.Error; a missing task db.ErrNotFound.
+func (s *Service) Act(ctx context.Context, projectID int64, index int, by Person, role taskflow.Role,
+	req taskflow.Request) (db.Task, db.TaskEvent, error) {
+	next, ev, err := s.store.ChangeTask(ctx, projectID, index, by.ID,
+		func(snap db.TaskSnapshot) (db.Task, db.TaskEvent, error) {
+			return ApplyTaskAction(snap, taskflow.Actor{UserID: by.ID, Role: role, Locks: snap.Locks}, req)
+		})
+	if err != nil {
+		return next, ev, err
+	}
+	s.publish(projectID, next, ev.Action, by)
+	return next, ev, nil
+}
+
+// AllowedActions lists what user (with role in the project) may do to the task now.
+func (s *Service) AllowedActions(ctx context.Context, p db.Project, t db.Task, userID int64,
+	role taskflow.Role) ([]string, error) {
+	locks, err := s.store.LocksHeld(ctx, p.ID, userID)
+	if err != nil {
+		return nil, err
+	}
+	actor := taskflow.Actor{UserID: userID, Role: role, Locks: locks}
+	var out []string
+	for _, act := range taskflow.Actions(FlowTask(t), actor, FlowRules(p), time.Now()) {
+		out = append(out, string(act))
+	}
+	return out, nil
+}
+
+// publish tells a project's open pages that a task changed; the names of the lock holder and assignee are
+// filled in when they are the actor.
+func (s *Service) publish(projectID int64, t db.Task, action string, by Person) {
+	if s.events == nil {
+		return
+	}
+	name := "system"
+	if by.ID != 0 {
+		name = by.Username
+		if t.LockedBy == by.ID && t.LockedByName == "" {
+			t.LockedByName = by.Username
+		}
+		if t.AssignedTo == by.ID && t.AssignedToName == "" {
+			t.AssignedToName = by.Username
+		}
+	}
+	s.events.PublishJSON(projectID, live.KindTask, TaskChange{ProjectID: projectID, Task: Body(t), Action: action,
+		By: name})
+}
+
+// ApplyTaskAction decides an action on a stored task with the workflow rules (taskflow.Apply) and returns the
+// task and history row to store; it is the decide function of db.Store.ChangeTask for people and the system.
+func ApplyTaskAction(s db.TaskSnapshot, actor taskflow.Actor, req taskflow.Request) (db.Task, db.TaskEvent, error) {
+	next, ev, err := taskflow.Apply(FlowTask(s.Task), actor, FlowRules(s.Project), req)
+	if err != nil {
+		return db.Task{}, db.TaskEvent{}, err
+	}
+	t := s.Task
+	t.State, t.LockedBy, t.MappedBy, t.AssignedTo = string(next.State), next.LockedBy, next.MappedBy, next.AssignedTo
+	t.LockExpiresAt, t.StateBeforeLock = next.LockExpiresAt, string(next.StateBeforeLock)
+	if !next.State.Locked() {
+		t.LockExpiresAt = time.Time{}
+	}
+	return t, db.TaskEvent{Action: string(ev.Action), FromState: string(ev.From), ToState: string(ev.To),
+		Comment: ev.Comment, TargetUserID: ev.UserID}, nil
+}
+
+// FlowTask is the part of a stored task the workflow rules read.
+func FlowTask(t db.Task) taskflow.Task {
+	return taskflow.Task{State: taskflow.State(t.State), LockedBy: t.LockedBy, MappedBy: t.MappedBy,
+		AssignedTo: t.AssignedTo, LockExpiresAt: t.LockExpiresAt, StateBeforeLock: taskflow.State(t.StateBeforeLock)}
+}
+
+// FlowRules are a project's workflow settings as the rules read them; only a published project is open.
+func FlowRules(p db.Project) taskflow.Rules {
+	return taskflow.Rules{ProjectOpen: p.Status == "published", LockDuration: time.Duration(p.LockMinutes) *
+		time.Minute, AllowSelfValidation: p.AllowSelfValidation, MaxLocksPerUser: p.MaxLocksPerUser}
+}
