@@ -109,10 +109,15 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 		if status >= 500 {
 			return actErr
 		}
-		if len(fields) == 0 {
-			fields = map[string]string{"": msg}
+		// The panel shows the comment's message under the comment box and any other beside the buttons.
+		panel.Errors = map[string]string{"": msg}
+		for k, v := range fields {
+			if k == "comment" {
+				panel.Errors[k] = v
+			} else {
+				panel.Errors[""] = k + ": " + v
+			}
 		}
-		panel.Errors = fields
 		return a.renderTaskPanel(c, status, panel)
 	}
 	panel.Done = actionLabel(taskflow.Action(body.Action))

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fieldbase/app/live"
 	"fmt"
 	"net/http"
@@ -60,6 +61,22 @@ func TestTaskPanelPages(t *testing.T) {
 	t.Run("Invalid_CommentNeedsText", func(t *testing.T) {
 		resp, got := max.form(panel, url.Values{"action": {"comment"}}, hx(maxCSRF))
 		check(t, resp, got, 422, `class="alert-text"`, "Task 2")
+	})
+	t.Run("Invalid_CommentTooLongChangesNothing", func(t *testing.T) {
+		// The API's schema (maxLength 5000) is checked for the panel too: the page does not skip it.
+		before, err := ta.store.TaskEvents(context.Background(), id, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		long := strings.Repeat("é", 5001)
+		resp, got := max.form(panel, url.Values{"action": {"comment"}, "comment": {long}}, hx(maxCSRF))
+		check(t, resp, got, 422, `class="field-error"`, "the length must be no more than 5000", "Task 2")
+		resp, got = max.form(panel, url.Values{"action": {"expire"}}, hx(maxCSRF))
+		check(t, resp, got, 422, "action: must be a valid value")
+		after, err := ta.store.TaskEvents(context.Background(), id, 2)
+		if err != nil || len(after) != len(before) {
+			t.Fatalf("history grew from %d to %d rows (%v)", len(before), len(after), err)
+		}
 	})
 	t.Run("OK_MarkMapped", func(t *testing.T) {
 		resp, got := mia.form(panel, url.Values{"action": {"mark_mapped"}}, hx(miaCSRF))
