@@ -39,6 +39,3 @@ func mapErr(err error) error {
 	}
 	return err
 }
-
-// MapErr is mapErr for callers outside this package that run their own queries through a Tx handed to them.
-func MapErr(err error) error { return mapErr(err) }

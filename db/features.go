@@ -126,3 +126,11 @@ func setFeatureTask(ctx context.Context, tx *sql.Tx, projectID, taskID int64, id
 	}
 	return nil
 }
+
+// FeatureInProject reports whether a feature id belongs to the project.
+func (s *Store) FeatureInProject(ctx context.Context, projectID, featureID int64) (bool, error) {
+	var n int
+	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM features WHERE project_id = ? AND id = ?", projectID,
+		featureID).Scan(&n)
+	return n > 0, err
+}

@@ -95,6 +95,13 @@ func (s *Store) FormByRow(ctx context.Context, id int64) (Form, error) {
 	return scanForm(s.read.QueryRowContext(ctx, "SELECT "+formColumns+" FROM forms WHERE id = ?", id))
 }
 
+// FormVersions returns every stored version of a form, newest first (for the forms page); an unknown form gives
+// an empty list.
+func (s *Store) FormVersions(ctx context.Context, projectID int64, formID string) ([]Form, error) {
+	return queryAll(ctx, s.read, scanForm, "SELECT "+formColumns+
+		" FROM forms WHERE project_id = ? AND form_id = ? ORDER BY id DESC", projectID, formID)
+}
+
 // FormMedia is a media file served with a form (all its versions).
 type FormMedia struct {
 	ID          int64

@@ -190,35 +190,3 @@ func (s *Store) Reviews(ctx context.Context, submissionID int64) ([]Review, erro
 	}, `SELECT id, submission_id, coalesce(user_id, 0), from_state, to_state, comment, created_at
 		FROM submission_reviews WHERE submission_id = ? ORDER BY id`, submissionID)
 }
-
-// TaskOutline is a task's outline, for finding the task that contains a point.
-type TaskOutline struct {
-	ID      int64
-	Outline string // GeoJSON MultiPolygon
-}
-
-// TasksAround returns the tasks of a project whose bounding box contains the point, smallest first.
-func (s *Store) TasksAround(ctx context.Context, projectID int64, lon, lat float64) ([]TaskOutline, error) {
-	return queryAll(ctx, s.read, func(row scanner) (TaskOutline, error) {
-		var t TaskOutline
-		err := row.Scan(&t.ID, &t.Outline)
-		return t, err
-	}, `SELECT id, outline FROM tasks WHERE project_id = ? AND min_lon <= ? AND max_lon >= ? AND min_lat <= ?
-		AND max_lat >= ? ORDER BY area_m2, id`, projectID, lon, lon, lat, lat)
-}
-
-// TaskInProject reports whether a task id belongs to the project.
-func (s *Store) TaskInProject(ctx context.Context, projectID, taskID int64) (bool, error) {
-	var n int
-	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM tasks WHERE project_id = ? AND id = ?", projectID,
-		taskID).Scan(&n)
-	return n > 0, err
-}
-
-// FeatureInProject reports whether a feature id belongs to the project.
-func (s *Store) FeatureInProject(ctx context.Context, projectID, featureID int64) (bool, error) {
-	var n int
-	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM features WHERE project_id = ? AND id = ?", projectID,
-		featureID).Scan(&n)
-	return n > 0, err
-}

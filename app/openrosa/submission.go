@@ -104,18 +104,7 @@ func joinRel(rel, step string) string {
 // Find returns the text of the first element, in document order, whose local
 // name is name (for example "task_id" or "feature_id"), trimmed.
 func (s *Submission) Find(name string) (string, bool) {
-	var found *node
-	s.walk(func(n *node, _ string) bool {
-		if n.Name.Local == name {
-			found = n
-			return false
-		}
-		return true
-	})
-	if found == nil {
-		return "", false
-	}
-	return strings.TrimSpace(found.Text), true
+	return s.first(func(n *node, _ string) bool { return n.Name.Local == name })
 }
 
 // Value returns the trimmed text of the first element at path, which is
@@ -123,9 +112,14 @@ func (s *Submission) Find(name string) (string, bool) {
 // ("meta/instanceID"); namespace prefixes in the path are ignored.
 func (s *Submission) Value(path string) (string, bool) {
 	want := relPath(normalizePath(path, s.RootName))
+	return s.first(func(_ *node, rel string) bool { return rel == want })
+}
+
+// first returns the trimmed text of the first element, in document order, that match accepts.
+func (s *Submission) first(match func(n *node, rel string) bool) (string, bool) {
 	var found *node
 	s.walk(func(n *node, rel string) bool {
-		if rel == want {
+		if match(n, rel) {
 			found = n
 			return false
 		}
