@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"fieldbase/app/jobs"
+	"fieldbase/app/live"
 	"fieldbase/app/tasking"
 )
 
@@ -78,4 +80,50 @@ func TestJobAccess(t *testing.T) {
 		{name: "Invalid_NotAnID", method: http.MethodGet, url: "/api/v1/jobs/abc", headers: bearer(admin),
 			wantStatus: http.StatusUnprocessableEntity},
 	})
+}
+
+// TestJobEventsPublishedByTheJob: a job of a project publishes its progress and its end on the project's stream
+// itself, whoever queued it (here: queued directly, as a scheduled or retried job would be), with no watcher
+// polling its row.
+func TestJobEventsPublishedByTheJob(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	_, owner := ta.newUser(t, "owner", false)
+	id := ta.newProject(t, owner, "")
+	sub, _, _ := ta.events.Subscribe(id, 0)
+	defer ta.events.Unsubscribe(sub)
+	jobID, err := ta.jobs.Insert(context.Background(),
+		jobs.SplitArgs{SplitParams: tasking.SplitParams{ProjectID: id, Method: "count", Tasks: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta.startJobs(t)
+	progress := 0
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case ev := <-sub.C():
+			if ev.Kind != live.KindJob {
+				continue
+			}
+			var n jobs.JobNotice
+			decode(t, string(ev.Data), &n)
+			if n.JobID != jobID || n.ProjectID != id || n.Kind != "split_project" {
+				t.Fatalf("job event %s", ev.Data)
+			}
+			switch n.State {
+			case "running":
+				progress++
+			case "completed":
+				if progress == 0 || n.Percent != 100 || n.Message != "3 tasks" {
+					t.Fatalf("completed after %d progress events: %s", progress, ev.Data)
+				}
+				return
+			default:
+				t.Fatalf("job ended %s", ev.Data)
+			}
+		case <-deadline:
+			t.Fatalf("no completed job event (%d progress events)", progress)
+		}
+	}
 }
