@@ -120,17 +120,20 @@ func (j *Jobs) periodicJobs() []*river.PeriodicJob {
 
 // Start starts the workers; they stop when Stop is called. Each job's end is published on its project's stream.
 func (j *Jobs) Start(ctx context.Context) error {
-	{
-		ended, cancel := j.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobCancelled,
-			river.EventKindJobFailed)
-		j.ended.Add(1)
-		go func() {
-			defer j.ended.Done()
-			defer cancel()
-			j.publishEnds(ended)
-		}()
+	ended, cancel := j.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobCancelled,
+		river.EventKindJobFailed)
+	if err := j.client.Start(ctx); err != nil {
+		cancel()
+		return err
 	}
-	return j.client.Start(ctx)
+	stopped := j.client.Stopped() // set by Start
+	j.ended.Add(1)
+	go func() {
+		defer j.ended.Done()
+		defer cancel()
+		j.publishEnds(ended, stopped)
+	}()
+	return nil
 }
 
 // Stop lets running jobs finish (until ctx ends, then cancels them) and stops the workers.
@@ -189,7 +192,7 @@ type JobNotice struct {
 
 // publishEnds publishes a job event for each job of a project that ends (completed, cancelled, failed), until
 // the client stops.
-func (j *Jobs) publishEnds(ended <-chan *river.Event) {
+func (j *Jobs) publishEnds(ended <-chan *river.Event, stopped <-chan struct{}) {
 	for {
 		select {
 		case ev, ok := <-ended:
@@ -207,7 +210,7 @@ func (j *Jobs) publishEnds(ended <-chan *river.Event) {
 			}
 			j.events.PublishJSON(pid, live.KindJob, JobNotice{ProjectID: pid, JobID: st.ID, Kind: st.Kind,
 				State: st.State, Percent: st.Percent, Message: st.Message, Error: st.Error})
-		case <-j.client.Stopped():
+		case <-stopped:
 			return
 		}
 	}
