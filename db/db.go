@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
 )
 
 // FileName is the name of the database file inside the data directory.
@@ -44,6 +44,8 @@ type Store struct {
 	w       *writer
 	started time.Time
 	hot     atomic.Pointer[stmtCache]
+	// readStmts counts the statements run on the read connections (see ReadStatements).
+	readStmts atomic.Int64
 }
 
 // Open opens (creating it if needed) the database in dir and starts the writer. Close releases it.
@@ -62,7 +64,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	}
 	s := &Store{path: path, started: time.Now()}
 	var err error
-	if s.write, err = openPool(path, busy, sync, false, 1); err != nil {
+	if s.write, err = openPool(path, busy, sync, false, 1, nil); err != nil {
 		return nil, err
 	}
 	// The write connection creates the file and switches it to WAL before any reader opens it.
@@ -74,13 +76,13 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if reads <= 0 {
 		reads = max(4, 2*runtime.NumCPU())
 	}
-	readDB, err := openPool(path, busy, sync, true, reads)
+	readDB, err := openPool(path, busy, sync, true, reads, &s.readStmts)
 	if err != nil {
 		_ = s.write.Close()
 		return nil, err
 	}
 	s.read = &readPool{DB: readDB}
-	if s.jobs, err = openPool(path, busy, sync, false, 1); err != nil {
+	if s.jobs, err = openPool(path, busy, sync, false, 1, nil); err != nil {
 		_ = s.read.Close()
 		_ = s.write.Close()
 		return nil, err
@@ -91,8 +93,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 
 // openPool opens one database/sql pool with the pragmas in the order that matters: busy_timeout first (so that
 // switching to WAL waits for other connections), then WAL, synchronous and foreign keys. Write pools begin their
-// transactions with BEGIN IMMEDIATE so that a transaction never fails to upgrade its read lock.
-func openPool(path string, busy time.Duration, sync string, readOnly bool, conns int) (*sql.DB, error) {
+// transactions with BEGIN IMMEDIATE so that a transaction never fails to upgrade its read lock. A non-nil count
+// counts the statements the pool's connections run.
+func openPool(path string, busy time.Duration, sync string, readOnly bool, conns int, count *atomic.Int64) (*sql.DB,
+	error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -104,10 +108,14 @@ func openPool(path string, busy time.Duration, sync string, readOnly bool, conns
 	} else {
 		q.Set("_txlock", "immediate")
 	}
-	pool, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
+	conn, err := sqlite.NewConnector("file:" + filepath.ToSlash(path) + "?" + q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if count != nil {
+		conn = countingConnector{Connector: conn, n: count}
+	}
+	pool := sql.OpenDB(conn)
 	pool.SetMaxOpenConns(conns)
 	pool.SetMaxIdleConns(conns)
 	pool.SetConnMaxIdleTime(0)
