@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -84,27 +85,62 @@ func (s *Store) Project(ctx context.Context, id int64) (Project, error) {
 	return p, nil
 }
 
+// maxProjectsPage bounds one page of a project list.
+const maxProjectsPage = 500
+
 // ProjectFilter selects the projects a caller may list: public ones, plus private ones they belong to (all of
-// them for an administrator).
+// them for an administrator; public ones only when UserID is 0), narrowed by name and status, one page of them.
 type ProjectFilter struct {
 	UserID  int64
 	IsAdmin bool
-	Limit   int
+	Query   string // part of the name; ASCII letters match either case
+	Status  string // draft, published, completed or archived; "" for any
+	Limit   int    // 1 to maxProjectsPage; anything else means maxProjectsPage
 	Offset  int
 }
 
-// Projects returns one page of the projects the filter's caller may see, newest first, and how many there are.
+// where returns the SQL condition on projects p that the filter selects, with its arguments.
+func (f ProjectFilter) where() (string, []any) {
+	conds, args := []string{}, []any{}
+	switch {
+	case f.IsAdmin:
+	case f.UserID == 0:
+		conds = append(conds, "p.visibility = 'public'")
+	default:
+		conds = append(conds, `(p.visibility = 'public' OR EXISTS (SELECT 1 FROM project_members m
+			WHERE m.project_id = p.id AND m.user_id = ?))`)
+		args = append(args, f.UserID)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		conds = append(conds, `p.name LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+escapeLike(q)+"%")
+	}
+	if f.Status != "" {
+		conds = append(conds, "p.status = ?")
+		args = append(args, f.Status)
+	}
+	if len(conds) == 0 {
+		return "1", args
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Projects returns one page of the projects the filter selects, newest first, and how many it selects in all.
+// The projects' AOI is left empty (Project reads it).
 func (s *Store) Projects(ctx context.Context, f ProjectFilter) ([]Project, int, error) {
-	where := `p.visibility = 'public' OR ? OR EXISTS (SELECT 1 FROM project_members m
-		WHERE m.project_id = p.id AND m.user_id = ?)`
+	where, args := f.where()
 	var total int
-	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM projects p WHERE "+where, f.IsAdmin, f.UserID).
-		Scan(&total)
+	err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM projects p WHERE "+where, args...).Scan(&total)
 	if err != nil {
 		return nil, 0, err
 	}
-	out, err := queryAll(ctx, s.read, scanProject, "SELECT "+projectColumns+" FROM projects p WHERE "+where+
-		" ORDER BY p.id DESC LIMIT ? OFFSET ?", f.IsAdmin, f.UserID, f.Limit, f.Offset)
+	if f.Limit <= 0 || f.Limit > maxProjectsPage {
+		f.Limit = maxProjectsPage
+	}
+	// A list shows no AOI, and AOIs may be large: leave them out.
+	cols := strings.Replace(projectColumns, "p.aoi,", "'',", 1)
+	out, err := queryAll(ctx, s.read, scanProject, "SELECT "+cols+" FROM projects p WHERE "+where+
+		" ORDER BY p.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, max(f.Offset, 0))...)
 	return out, total, err
 }
 

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 )
 
 // StateCount is how many tasks, and how much area, are in one state.
@@ -95,4 +96,36 @@ func statsRows(ctx context.Context, tx *sql.Tx, fn func(*sql.Rows) error, query 
 		}
 	}
 	return rows.Err()
+}
+
+// ProjectsStates returns the tasks per state of each of the given projects, read in one grouped query (a list
+// page asks for its cards together). A project without tasks has no entry.
+func (s *Store) ProjectsStates(ctx context.Context, projectIDs []int64) (map[int64][]StateCount, error) {
+	out := map[int64][]StateCount{}
+	if len(projectIDs) == 0 {
+		return out, nil
+	}
+	// The ids travel as one JSON array parameter, so that pages of any size share one prepared statement.
+	ids, err := json.Marshal(projectIDs)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		project int64
+		StateCount
+	}
+	rows, err := queryAll(ctx, s.read, func(r scanner) (row, error) {
+		var v row
+		err := r.Scan(&v.project, &v.State, &v.Tasks, &v.AreaM2)
+		return v, err
+	}, `SELECT project_id, state, count(*), total(area_m2) FROM tasks
+		WHERE project_id IN (SELECT value FROM json_each(?)) GROUP BY project_id, state ORDER BY project_id, state`,
+		string(ids))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.project] = append(out[r.project], r.StateCount)
+	}
+	return out, nil
 }
