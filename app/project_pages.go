@@ -1,8 +1,10 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -15,8 +17,8 @@ import (
 // projectsPerPage is how many projects the list page shows at once.
 const projectsPerPage = 20
 
-// projectScan bounds the projects the list page filters by name and status.
-const projectScan = 5000
+// maxPageNo bounds the page number a list link may ask for, so that its offset cannot overflow.
+const maxPageNo = math.MaxInt32
 
 // projectCard is one project in the list, with its progress.
 type projectCard struct {
@@ -55,50 +57,52 @@ type projectsPage struct {
 }
 
 // showProjectsPage lists the projects the caller may see, filtered by name and status, each with a progress bar.
+// The filter and the paging run in SQL, and the progress of every card on the page comes from one more query.
 func (a *App) showProjectsPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	f := db.ProjectFilter{Limit: projectScan}
 	p := principal(ctx)
-	if p != nil {
-		f.UserID, f.IsAdmin = p.UserID, p.IsAdmin
-	}
-	all, _, err := a.store.Projects(ctx, f)
-	if err != nil {
-		return err
-	}
 	page := projectsPage{Q: strings.TrimSpace(c.Query("q")), Status: c.Query("status"), Statuses: projectStatuses,
 		CanCreate: p != nil}
 	page.FilterApplied = page.Q != "" || page.Status != ""
-	var match []db.Project
-	for _, pr := range all {
-		if (page.Status == "" || pr.Status == page.Status) &&
-			(page.Q == "" || strings.Contains(strings.ToLower(pr.Name), strings.ToLower(page.Q))) {
-			match = append(match, pr)
-		}
+	page.PageNo = min(max(1, atoiDefault(c.Query("page"), 1)), maxPageNo)
+	f := projectFilter(p)
+	f.Query, f.Status, f.Limit, f.Offset = page.Q, page.Status, projectsPerPage, (page.PageNo-1)*projectsPerPage
+	list, total, err := a.store.Projects(ctx, f)
+	if err != nil {
+		return err
 	}
-	page.Total = len(match)
-	page.PageNo = max(1, atoiDefault(c.Query("page"), 1))
-	from := min((page.PageNo-1)*projectsPerPage, len(match))
-	to := min(from+projectsPerPage, len(match))
-	for _, pr := range match[from:to] {
-		st, err := a.apiStats(ctx, &ProjectIDInput{ID: pr.ID})
-		if err != nil {
-			return err
-		}
-		page.Projects = append(page.Projects, projectCard{Project: projectBody(pr, taskflow.RoleNone), Stats: st.Body,
-			Bars: stateCounts(st.Body)})
+	if page.Projects, err = a.projectCards(ctx, list); err != nil {
+		return err
 	}
-	page.ProjectsOnPage = len(page.Projects)
+	page.Total, page.ProjectsOnPage = total, len(page.Projects)
 	link := func(n int) string {
 		return fmt.Sprintf("/projects?q=%s&status=%s&page=%d", urlQueryEscape(page.Q), urlQueryEscape(page.Status), n)
 	}
 	if page.PageNo > 1 {
 		page.Prev = link(page.PageNo - 1)
 	}
-	if to < len(match) {
+	if f.Offset+len(list) < total {
 		page.Next = link(page.PageNo + 1)
 	}
 	return a.page(c, fiber.StatusOK, "projects", "Projects", page)
+}
+
+// projectCards pairs each project of a list page with its progress, read for all of them in one query.
+func (a *App) projectCards(ctx context.Context, list []db.Project) ([]projectCard, error) {
+	ids := make([]int64, 0, len(list))
+	for _, pr := range list {
+		ids = append(ids, pr.ID)
+	}
+	states, err := a.store.ProjectsStates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	cards := make([]projectCard, 0, len(list))
+	for _, pr := range list {
+		st := progress(states[pr.ID])
+		cards = append(cards, projectCard{Project: projectBody(pr, taskflow.RoleNone), Stats: st, Bars: stateCounts(st)})
+	}
+	return cards, nil
 }
 
 func atoiDefault(s string, def int) int {

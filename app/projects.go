@@ -173,11 +173,8 @@ type ProjectListOutput struct {
 }
 
 func (a *App) apiListProjects(ctx context.Context, in *struct{ Page }) (*ProjectListOutput, error) {
-	limit, offset := in.limitOffset()
-	f := db.ProjectFilter{Limit: limit, Offset: offset}
-	if p := principal(ctx); p != nil {
-		f.UserID, f.IsAdmin = p.UserID, p.IsAdmin
-	}
+	f := projectFilter(principal(ctx))
+	f.Limit, f.Offset = in.limitOffset()
 	list, total, err := a.store.Projects(ctx, f)
 	if err != nil {
 		return nil, err
@@ -189,6 +186,15 @@ func (a *App) apiListProjects(ctx context.Context, in *struct{ Page }) (*Project
 	}
 	out.Body.Total, out.Body.Page, out.Body.PerPage = total, in.Page.Page, in.PerPage
 	return out, nil
+}
+
+// projectFilter selects the projects the caller may list, as projectRole decides who may read one: public
+// projects for everyone, private ones for their members, all of them for an administrator.
+func projectFilter(p *Principal) db.ProjectFilter {
+	if p == nil {
+		return db.ProjectFilter{}
+	}
+	return db.ProjectFilter{UserID: p.UserID, IsAdmin: p.IsAdmin}
 }
 
 func (a *App) apiGetProject(ctx context.Context, _ *ProjectIDInput) (*ProjectOutput, error) {

@@ -7,6 +7,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"fieldbase/app/taskflow"
+	"fieldbase/db"
 )
 
 // StatsBody is a project's progress.
@@ -57,14 +58,27 @@ func (a *App) apiStats(ctx context.Context, in *ProjectIDInput) (*StatsOutput, e
 	if err != nil {
 		return nil, err
 	}
-	b := StatsBody{TasksByState: map[string]int{}, AreaByState: map[string]float64{},
-		FeaturesByStatus: st.Features, Contributors: []ContributorBody{}, Activity: []ActivityBody{}}
+	b := progress(st.States)
+	b.FeaturesByStatus, b.Contributors, b.Activity = st.Features, []ContributorBody{}, []ActivityBody{}
+	for _, c := range st.Contributors {
+		b.Contributors = append(b.Contributors, ContributorBody(c))
+	}
+	for _, d := range st.Activity {
+		b.Activity = append(b.Activity, ActivityBody(d))
+	}
+	return &StatsOutput{Body: b}, nil
+}
+
+// progress is the task part of a project's stats: counts and areas per state (every state, 0 when none) and
+// the shares mapped and validated.
+func progress(states []db.StateCount) StatsBody {
+	b := StatsBody{TasksByState: map[string]int{}, AreaByState: map[string]float64{}}
 	for _, s := range taskflow.States() {
 		b.TasksByState[string(s)], b.AreaByState[string(s)] = 0, 0
 	}
 	var mapped, validated int
 	var mappedArea, validatedArea float64
-	for _, s := range st.States {
+	for _, s := range states {
 		b.TasksByState[s.State], b.AreaByState[s.State] = s.Tasks, s.AreaM2
 		b.Tasks += s.Tasks
 		b.AreaM2 += s.AreaM2
@@ -78,13 +92,7 @@ func (a *App) apiStats(ctx context.Context, in *ProjectIDInput) (*StatsOutput, e
 	b.PercentMapped, b.PercentValidated = percent(float64(mapped), float64(b.Tasks)),
 		percent(float64(validated), float64(b.Tasks))
 	b.PercentMappedByArea, b.PercentValidatedArea = percent(mappedArea, b.AreaM2), percent(validatedArea, b.AreaM2)
-	for _, c := range st.Contributors {
-		b.Contributors = append(b.Contributors, ContributorBody(c))
-	}
-	for _, d := range st.Activity {
-		b.Activity = append(b.Activity, ActivityBody(d))
-	}
-	return &StatsOutput{Body: b}, nil
+	return b
 }
 
 func percent(part, whole float64) float64 {
