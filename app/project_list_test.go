@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"fieldbase/app/jobs"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
@@ -38,7 +38,7 @@ func (ta *testApp) seedProjects(t *testing.T, owner int64, n int) []int64 {
 func (ta *testApp) splitAndPublish(t *testing.T, id int64, tasks int) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := jobs.RunSplit(ctx, ta.store, jobs.SplitArgs{ProjectID: id, Method: jobs.SplitMethodCount,
+	if _, err := tasking.RunSplit(ctx, ta.store, tasking.SplitParams{ProjectID: id, Method: tasking.SplitMethodCount,
 		Tasks: tasks}, nil); err != nil {
 		t.Fatal(err)
 	}
