@@ -15,7 +15,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 
-	"fieldbase/app/auth"
 	"fieldbase/app/collect"
 	"fieldbase/app/config"
 	"fieldbase/app/jobs"
@@ -89,11 +88,10 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		a.events = jq.Events() // job progress and lock expiry reach the same streams as a person's change
 	}
 	a.tasking = tasking.New(store, a.events)
-	a.logins = &logins{store: store, params: auth.Params{Memory: uint32(cfg.Auth.Argon2MemoryKiB),
-		Iterations: uint32(cfg.Auth.Argon2Iterations), Parallelism: uint8(cfg.Auth.Argon2Parallelism),
-		SaltLen: auth.DefaultParams().SaltLen, KeyLen: auth.DefaultParams().KeyLen},
-		limiter: auth.NewLimiter(cfg.Auth.LoginMaxFailures, cfg.Auth.LoginWindow, time.Now)}
 	var err error
+	if a.logins, err = newLogins(cfg.Auth, store); err != nil {
+		return nil, err
+	}
 	if a.uploads, err = newUploads(cfg.Data.Dir, cfg.Submissions.MaxRequestMB, cfg.Submissions.MaxFileMB); err != nil {
 		return nil, err
 	}

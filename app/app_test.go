@@ -161,7 +161,7 @@ const testPassword = "correct horse battery"
 func (ta *testApp) newUser(t *testing.T, username string, admin bool) (int64, string) {
 	t.Helper()
 	ctx := context.Background()
-	hash, err := ta.logins.hash(testPassword)
+	hash, err := ta.logins.hash(ctx, testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

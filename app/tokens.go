@@ -101,10 +101,15 @@ func (a *App) changePassword(ctx context.Context, p *Principal, b PasswordChange
 	if err != nil {
 		return err
 	}
-	if ok, _ := auth.VerifyPassword(b.OldPassword, u.PasswordHash); !ok {
+	ok, err := a.logins.verify(ctx, b.OldPassword, u.PasswordHash)
+	var ae *Error
+	if errors.As(err, &ae) { // the server is busy
+		return err
+	}
+	if !ok {
 		return fieldError("old_password", "is not your current password")
 	}
-	hash, err := a.logins.hash(b.NewPassword)
+	hash, err := a.logins.hash(ctx, b.NewPassword)
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,7 @@ func (a *App) createUser(ctx context.Context, b NewUserBody) (db.User, error) {
 	if err := b.Validate(); err != nil {
 		return db.User{}, err
 	}
-	hash, err := a.logins.hash(b.Password)
+	hash, err := a.logins.hash(ctx, b.Password)
 	if err != nil {
 		return db.User{}, err
 	}
@@ -201,7 +201,7 @@ func (a *App) patchUser(ctx context.Context, id int64, b UserPatchBody) (db.User
 	p := db.UserPatch{Username: b.Username, DisplayName: b.DisplayName, Email: b.Email, IsAdmin: b.IsAdmin,
 		Disabled: b.Disabled}
 	if b.Password != nil {
-		h, err := a.logins.hash(*b.Password)
+		h, err := a.logins.hash(ctx, *b.Password)
 		if err != nil {
 			return db.User{}, err
 		}

@@ -81,9 +81,29 @@ func HashPassword(pw string, p Params) (string, error) {
 		return "", fmt.Errorf("read salt: %w", err)
 	}
 	key := argon2.IDKey([]byte(pw), salt, p.Iterations, p.Memory, p.Parallelism, p.KeyLen)
+	return encodeHash(p, salt, key), nil
+}
+
+// DummyHash returns a well-formed hash under p whose salt and key are random bytes rather than derived from any
+// password, so no password matches it in practice. Verifying against it costs as much as against a real hash
+// under p, which lets a login for an unknown username take as long as a wrong password without hashing
+// anything to build it.
+func DummyHash(p Params) (string, error) {
+	if err := p.check(); err != nil {
+		return "", err
+	}
+	buf := make([]byte, p.SaltLen+p.KeyLen)
+	if _, err := rand.Read(buf); err != nil {
+		return "", fmt.Errorf("read dummy hash: %w", err)
+	}
+	return encodeHash(p, buf[:p.SaltLen], buf[p.SaltLen:]), nil
+}
+
+// encodeHash writes the PHC string $argon2id$v=19$m=M,t=T,p=P$salt$key.
+func encodeHash(p Params, salt, key []byte) string {
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
-		p.Memory, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+		p.Memory, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(key))
 }
 
 // VerifyPassword reports whether pw matches the PHC string encoded, using the

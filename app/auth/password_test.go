@@ -172,3 +172,30 @@ func BenchmarkVerifyPassword(b *testing.B) {
 		}
 	}
 }
+
+// TestDummyHash checks that the dummy hash has the caller's cost (so verifying against it takes as long as
+// against a real hash), matches no password, and is refused for invalid parameters like HashPassword.
+func TestDummyHash(t *testing.T) {
+	t.Parallel()
+	p := cheapParams()
+	d, err := DummyHash(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if NeedsRehash(d, p) {
+		t.Fatalf("dummy hash %q does not carry the parameters %+v", d, p)
+	}
+	for _, pw := range []string{"", "password", "a long password"} {
+		if ok, err := VerifyPassword(pw, d); ok || err != nil {
+			t.Errorf("VerifyPassword(%q, dummy) = %v, %v", pw, ok, err)
+		}
+	}
+	if other, _ := DummyHash(p); other == d {
+		t.Error("two dummy hashes are equal")
+	}
+	bad := p
+	bad.Iterations = 0
+	if _, err := DummyHash(bad); err == nil {
+		t.Error("DummyHash accepted zero iterations")
+	}
+}

@@ -92,6 +92,9 @@ type Auth struct {
 	Argon2Parallelism int           `koanf:"argon2_parallelism"`
 	LoginMaxFailures  int           `koanf:"login_max_failures"`
 	LoginWindow       time.Duration `koanf:"login_window"`
+	// HashConcurrency is how many argon2id hashes (logins, new passwords) run at once; more wait their turn.
+	// 0 means one per usable CPU (GOMAXPROCS).
+	HashConcurrency int `koanf:"hash_concurrency"`
 }
 
 // Projects configures project creation.
@@ -278,6 +281,8 @@ func (c Config) Validate() error {
 		"auth.login_max_failures": validation.Validate(c.Auth.LoginMaxFailures, validation.Required,
 			validation.Min(1)),
 		"auth.login_window": validation.Validate(c.Auth.LoginWindow, validation.Required, validation.Min(time.Second)),
+		"auth.hash_concurrency": validation.Validate(c.Auth.HashConcurrency, validation.Min(0),
+			validation.Max(1024)),
 		"projects.max_aoi_km2": validation.Validate(c.Projects.MaxAOIKm2, validation.Required,
 			validation.Min(0.001), validation.Max(1e6)),
 		"basemaps.max_upload_mb": validation.Validate(c.Basemaps.MaxUploadMB, validation.Required,

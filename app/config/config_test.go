@@ -73,6 +73,8 @@ func TestLoadRejects(t *testing.T) {
 		{"ErrLogFormat", Sources{File: writeFile(t, "[log]\nformat = \"xml\"\n")}, []string{"log.format"}},
 		{"ErrCORS", Sources{Getenv: envOf(map[string]string{"FIELDBASE_SERVER_CORS_ORIGINS": "not a url"})},
 			[]string{"server.cors_origins", "origin"}},
+		{"ErrHashConcurrency", Sources{Getenv: envOf(map[string]string{"FIELDBASE_AUTH_HASH_CONCURRENCY": "-1"})},
+			[]string{"auth.hash_concurrency", "no less than 0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
