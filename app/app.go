@@ -53,6 +53,8 @@ type App struct {
 	logins  *logins
 	creds   *credCache
 	setup   setupLink
+	// bg runs what requests start without waiting for it (recording a credential's use); Shutdown waits for it.
+	bg *background
 
 	// events fans live updates out to the project pages; the operations below and the jobs publish to it.
 	events *live.Broker
@@ -83,6 +85,7 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	}
 	a.creds = newCredCache(10_000)
 	a.life, a.endLife = context.WithCancel(context.Background())
+	a.bg = newBackground()
 	a.events = live.NewBroker()
 	if jq != nil {
 		a.events = jq.Events() // job progress and lock expiry reach the same streams as a person's change
@@ -136,11 +139,16 @@ func (a *App) API() huma.API { return a.api }
 // Serve answers requests on ln until Shutdown.
 func (a *App) Serve(ln net.Listener) error { return a.fiber.Listener(ln) }
 
-// Shutdown stops accepting connections and waits (until ctx ends) for requests in flight to finish.
-// Live event streams and downloads being streamed are ended first, or they would hold the shutdown until ctx
-// ends.
+// Shutdown stops accepting connections and waits (until ctx ends) for requests in flight to finish, then for
+// the work they started in the background; that work is cancelled if ctx ends first, and Shutdown still waits for
+// it to return, so the store may be closed once Shutdown has returned. Live event streams and downloads being
+// streamed are ended first, or they would hold the shutdown until ctx ends.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.endLife()
 	a.events.Close()
-	return a.fiber.ShutdownWithContext(ctx)
+	err := a.fiber.ShutdownWithContext(ctx)
+	if berr := a.bg.stop(ctx); err == nil {
+		err = berr
+	}
+	return err
 }

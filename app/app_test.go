@@ -54,6 +54,8 @@ func newTestApp(t *testing.T, edit ...func(*config.Config)) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Before the store closes (cleanups run last first): work requests left running must not outlive it.
+	t.Cleanup(func() { _ = a.Shutdown(context.Background()) })
 	return &testApp{App: a, store: store, jobs: jq, cfg: cfg}
 }
 

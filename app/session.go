@@ -88,11 +88,11 @@ func (a *App) principalFor(ctx context.Context, plain string, cookie bool) (*Pri
 	if now.Sub(lastUsed) > touchEvery {
 		a.creds.used(hash, now)
 		id := p.SessionID
-		go func() {
-			if err := a.store.TouchCredential(context.Background(), id, now); err != nil {
+		a.bg.run(func(ctx context.Context) {
+			if err := a.store.TouchCredential(ctx, id, now); err != nil && ctx.Err() == nil {
 				a.log.Warn("credential use not recorded", "err", err)
 			}
-		}()
+		})
 	}
 	return &p, nil
 }
