@@ -195,16 +195,16 @@ func projectFrom(ctx context.Context) *ProjectAccess {
 	return pa
 }
 
-// projectAccess guards the routes of one project. A private project is invisible (404) to anyone without a
-// role in it, so that its existence is not revealed.
+// projectAccess guards the routes of one project. A private project, and any project still in draft, is
+// invisible (404) to anyone without a role in it, so that its existence is not revealed.
 type projectAccess struct{ min taskflow.Role }
 
 // projectRole guards a project route: the caller needs at least role min in the project named by the path
 // parameter "id". Effective roles: administrators are project managers everywhere, members have their role,
 // any other signed-in user is a mapper on a public project, everyone else has none.
 //
-// projectRole(taskflow.RoleNone) is read access: anyone, even anonymous, may read a public project (its map is
-// meant to be shared with the community), and only those with a role may read a private one.
+// projectRole(taskflow.RoleNone) is read access: anyone, even anonymous, may read a published public project (its
+// map is meant to be shared with the community), and only those with a role may read a private one or a draft.
 func projectRole(min taskflow.Role) access { return projectAccess{min: min} }
 
 func (pa projectAccess) documented() bool { return pa.min > taskflow.RoleNone }
@@ -224,7 +224,7 @@ func (pa projectAccess) check(ctx context.Context, a *App, p *Principal, param f
 		return ctx, err
 	}
 	switch {
-	case proj.Visibility != "public" && role == taskflow.RoleNone:
+	case !openToAll(proj) && role == taskflow.RoleNone:
 		return ctx, errorf(http.StatusNotFound, "no such project")
 	case pa.min == taskflow.RoleNone:
 	case p == nil:
@@ -250,11 +250,15 @@ func (a *App) effectiveRole(ctx context.Context, proj db.Project, p *Principal) 
 	if name != "" {
 		return taskflow.ParseRole(name)
 	}
-	if proj.Visibility == "public" {
+	if openToAll(proj) {
 		return taskflow.RoleMapper, nil
 	}
 	return taskflow.RoleNone, nil
 }
+
+// openToAll reports whether anyone may see the project: a public one once it is out of draft. A draft, or a
+// private project, is seen only by its members and administrators.
+func openToAll(p db.Project) bool { return p.Visibility == "public" && p.Status != "draft" }
 
 // hideProject turns a missing project into the same 404 a hidden one gets.
 func hideProject(err error) error {

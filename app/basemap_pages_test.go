@@ -18,6 +18,7 @@ func TestBasemapPublicAccessPageAndDelete(t *testing.T) {
 	_, pmToken := ta.newUser(t, "owner", false)
 	_, otherToken := ta.newUser(t, "passerby", false)
 	pid := ta.newProject(t, pmToken, "")
+	ta.markPublished(t, pid) // anyone may read a published public project's basemaps
 	pm := basemapClient{base: ta.listen(t), token: pmToken}
 	b := pm.mustUpload(t, pid, "Old town.mbtiles", writeMBTiles(t, tilestest.MBTilesSpec{
 		Metadata: map[string]string{"format": "png"}, Tiles: map[tilestest.ZXY][]byte{{}: tilestest.PNG(t, northColor)}}))

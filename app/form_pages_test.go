@@ -73,6 +73,6 @@ func TestFormsPage(t *testing.T) {
 		{name: "OK_MapperReadsWithoutUpload", method: "GET", url: page, headers: bearer(fp.mapper), wantStatus: 200,
 			wantContain: []string{"linked", "logo.png"}, wantAbsent: []string{"Upload form", "Upload media"}},
 		{name: "Forbidden_ValidatorUploads", method: "POST", url: page, headers: bearer(fp.validator), wantStatus: 403},
-		{name: "NotFound_Stranger", method: "GET", url: page, headers: bearer(tok2(t, ta)), wantStatus: 404},
+		{name: "NotFound_Stranger", method: "GET", url: page, headers: bearer(ta.strangerToken(t)), wantStatus: 404},
 	})
 }

@@ -26,6 +26,7 @@ func TestJobAccess(t *testing.T) {
 
 	private := ta.newProject(t, owner, `,"visibility":"private"`)
 	public := ta.newProject(t, owner, "")
+	ta.markPublished(t, public)
 	for _, m := range []struct {
 		user int64
 		role string

@@ -13,7 +13,7 @@ import (
 	"fieldbase/db"
 )
 
-// seedProjects stores n public draft projects named "P01", "P02", ... created by owner, and returns their ids in
+// seedProjects stores n public published projects (without tasks) named "P01", "P02", ... created by owner, and returns their ids in
 // creation order.
 func (ta *testApp) seedProjects(t *testing.T, owner int64, n int) []int64 {
 	t.Helper()
@@ -24,7 +24,7 @@ func (ta *testApp) seedProjects(t *testing.T, owner int64, n int) []int64 {
 	ids := make([]int64, 0, n)
 	for i := range n {
 		p, err := ta.store.CreateProject(context.Background(), db.Project{Name: fmt.Sprintf("P%02d", i+1),
-			Visibility: "public", Status: "draft", AOI: aoi, AreaM2: area, LockMinutes: 60, MaxLocksPerUser: 1,
+			Visibility: "public", Status: "published", AOI: aoi, AreaM2: area, LockMinutes: 60, MaxLocksPerUser: 1,
 			CreatedBy: owner})
 		if err != nil {
 			t.Fatal(err)
@@ -38,6 +38,12 @@ func (ta *testApp) seedProjects(t *testing.T, owner int64, n int) []int64 {
 func (ta *testApp) splitAndPublish(t *testing.T, id int64, tasks int) {
 	t.Helper()
 	ctx := context.Background()
+	if _, err := ta.store.UpdateProject(ctx, id, func(p *db.Project) error {
+		p.Status = "draft"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := tasking.RunSplit(ctx, ta.store, tasking.SplitParams{ProjectID: id, Method: tasking.SplitMethodCount,
 		Tasks: tasks}, nil); err != nil {
 		t.Fatal(err)
@@ -163,11 +169,11 @@ func TestProjectsPagePager(t *testing.T) {
 			wantAbsent: []string{"project-card"}},
 		{name: "OK_HugePageNumber", method: "GET", url: "/projects?page=9223372036854775807", wantStatus: 200,
 			wantAbsent: []string{"project-card"}},
-		{name: "OK_Filtered", method: "GET", url: "/projects?q=p1&status=draft", wantStatus: 200,
+		{name: "OK_Filtered", method: "GET", url: "/projects?q=p1&status=published", wantStatus: 200,
 			wantContain: []string{"10 projects", ">P19<", ">P10<"}, wantAbsent: []string{">P20<", ">P01<", "Next"}},
-		{name: "OK_PagerKeepsFilter", method: "GET", url: "/projects?q=p&status=draft&page=2", wantStatus: 200,
-			wantContain: []string{"25 projects", `href="/projects?q=p&amp;status=draft&amp;page=1"`}},
-		{name: "OK_StatusFilter", method: "GET", url: "/projects?status=published", wantStatus: 200,
+		{name: "OK_PagerKeepsFilter", method: "GET", url: "/projects?q=p&status=published&page=2", wantStatus: 200,
+			wantContain: []string{"25 projects", `href="/projects?q=p&amp;status=published&amp;page=1"`}},
+		{name: "OK_StatusFilter", method: "GET", url: "/projects?status=archived", wantStatus: 200,
 			wantContain: []string{"No project matches"}},
 		{name: "OK_OwnerSeesPrivate", method: "GET", url: "/projects", headers: bearer(owner), wantStatus: 200,
 			wantContain: []string{"26 projects", "Hidden"}},

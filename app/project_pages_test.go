@@ -34,7 +34,7 @@ func TestProjectListAndNewProjectPages(t *testing.T) {
 	ta := newTestApp(t)
 	_, tok := ta.newUser(t, "pm", false)
 	ta.newUser(t, "other", false)
-	ta.newProject(t, tok, `,"description":"public one"`)
+	ta.markPublished(t, ta.newProject(t, tok, `,"description":"public one"`))
 	body := `{"name":"Secret","visibility":"private","aoi":` + squareAOI(t) + `}`
 	ta.run(t, []scenario{{name: "CreatePrivate", method: "POST", url: "/api/v1/projects", body: body,
 		headers: bearer(tok), wantStatus: 201}})
@@ -45,7 +45,7 @@ func TestProjectListAndNewProjectPages(t *testing.T) {
 			wantContain: []string{"Roofs", "Secret", "New project"}},
 		{name: "OK_SearchByName", method: "GET", url: "/projects?q=secr", headers: bearer(tok), wantStatus: 200,
 			wantContain: []string{"Secret"}, wantAbsent: []string{"Roofs"}},
-		{name: "OK_StatusFilterEmptyState", method: "GET", url: "/projects?status=published", headers: bearer(tok),
+		{name: "OK_StatusFilterEmptyState", method: "GET", url: "/projects?status=archived", headers: bearer(tok),
 			wantStatus: 200, wantContain: []string{"No project matches"}, wantAbsent: []string{"Roofs"}},
 		{name: "OK_HTMXGetsContentOnly", method: "GET", url: "/projects", headers: map[string]string{"HX-Request": "true"},
 			wantStatus: 200, wantContain: []string{"Roofs"}, wantAbsent: []string{"<html", "topnav"}},
@@ -81,7 +81,7 @@ func TestProjectListAndNewProjectPages(t *testing.T) {
 func TestSplitAndPublishPages(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	ta.newUser(t, "pm", false)
+	_, pmTok := ta.newUser(t, "pm", false)
 	_, tok := ta.newUser(t, "boss", false)
 	b, csrf := ta.pageBrowser(t, "pm")
 	resp, _ := b.form("/projects", url.Values{"csrf_token": {csrf}, "name": {"Split me"}, "aoi": {squareAOI(t)}}, nil)
@@ -106,7 +106,7 @@ func TestSplitAndPublishPages(t *testing.T) {
 		i := strings.Index(got, `data-job="`) + len(`data-job="`)
 		var job int64
 		fmt.Sscan(got[i:i+strings.Index(got[i:], `"`)], &job)
-		ta.waitJob(t, job, tok2(t, ta))
+		ta.waitJob(t, job, pmTok) // a draft's job: only its members may read it
 		resp, got = b.get(split)
 		check(t, resp, got, 200, "task", `id="publish-button"`)
 		resp, got = b.form("/projects/"+id+"/publish", url.Values{"csrf_token": {csrf}}, nil)
@@ -119,9 +119,3 @@ func TestSplitAndPublishPages(t *testing.T) {
 	})
 }
 
-// tok2 gives a token of a fresh user, for reading jobs.
-func tok2(t *testing.T, ta *testApp) string {
-	t.Helper()
-	_, tok := ta.newUser(t, "reader", false)
-	return tok
-}

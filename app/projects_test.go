@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fieldbase/app/tasking"
+	"fieldbase/db"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -38,6 +39,18 @@ func (ta *testApp) newProject(t *testing.T, token, extra string) int64 {
 	var p ProjectBody
 	decode(t, got, &p)
 	return p.ID
+}
+
+// markPublished sets a project's status to published directly in the store (no split): a project anyone may
+// see, for tests of reading and access.
+func (ta *testApp) markPublished(t *testing.T, id int64) {
+	t.Helper()
+	if _, err := ta.store.UpdateProject(context.Background(), id, func(p *db.Project) error {
+		p.Status = "published"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // publishedProject creates a project split into a 100 m grid (about 110 tasks) and publishes it.
@@ -90,7 +103,9 @@ func TestProjectAccess(t *testing.T) {
 	_, other := ta.newUser(t, "other", false)
 	_, admin := ta.newUser(t, "admin", true)
 	pub := ta.newProject(t, owner, "")
+	ta.markPublished(t, pub)
 	priv := ta.newProject(t, owner, `,"visibility":"private"`)
+	draft := ta.newProject(t, owner, "")
 	u := func(id int64, rest string) string { return fmt.Sprintf("/api/v1/projects/%d%s", id, rest) }
 	ta.run(t, []scenario{
 		{name: "OK_AnonymousReadsPublic", method: http.MethodGet, url: u(pub, ""), wantStatus: http.StatusOK},
@@ -109,9 +124,11 @@ func TestProjectAccess(t *testing.T) {
 			wantStatus: http.StatusUnauthorized},
 		{name: "OK_ListHidesPrivate", method: http.MethodGet, url: "/api/v1/projects", headers: bearer(other),
 			wantStatus: http.StatusOK, wantContain: []string{`"total":1`}},
-		{name: "OK_ListShowsOwnPrivate", method: http.MethodGet, url: "/api/v1/projects", headers: bearer(owner),
-			wantStatus: http.StatusOK, wantContain: []string{`"total":2`}},
-		{name: "ErrPublishWithoutTasks", method: http.MethodPatch, url: u(pub, ""), body: `{"status":"published"}`,
+		{name: "OK_ListShowsOwnPrivateAndDraft", method: http.MethodGet, url: "/api/v1/projects",
+			headers: bearer(owner), wantStatus: http.StatusOK, wantContain: []string{`"total":3`}},
+		{name: "ErrDraftHiddenFromNonMember", method: http.MethodGet, url: u(draft, ""), headers: bearer(other),
+			wantStatus: http.StatusNotFound},
+		{name: "ErrPublishWithoutTasks", method: http.MethodPatch, url: u(draft, ""), body: `{"status":"published"}`,
 			headers: bearer(owner), wantStatus: http.StatusConflict, wantContain: []string{"split"}},
 		{name: "ErrLastManagerCannotLeave", method: http.MethodDelete, url: u(pub, "/members/1"),
 			headers: bearer(owner), wantStatus: http.StatusConflict},
@@ -154,11 +171,11 @@ func TestSplitJobAndTasks(t *testing.T) {
 	decode(t, got, &job)
 	ta.waitJob(t, job.ID, owner)
 	ta.run(t, []scenario{
-		{name: "OK_TasksListed", method: http.MethodGet, url: u + "/tasks", wantStatus: http.StatusOK,
+		{name: "OK_TasksListed", method: http.MethodGet, url: u + "/tasks", headers: bearer(owner), wantStatus: http.StatusOK,
 			wantContain: []string{`"index":1,`, `"state":"ready"`}},
-		{name: "OK_TasksGeoJSON", method: http.MethodGet, url: u + "/tasks.geojson", wantStatus: http.StatusOK,
+		{name: "OK_TasksGeoJSON", method: http.MethodGet, url: u + "/tasks.geojson", headers: bearer(owner), wantStatus: http.StatusOK,
 			wantType: "application/geo+json", wantContain: []string{`"FeatureCollection"`, `"index":1`}},
-		{name: "OK_FeaturesAssigned", method: http.MethodGet, url: u + "/features.geojson", wantStatus: http.StatusOK,
+		{name: "OK_FeaturesAssigned", method: http.MethodGet, url: u + "/features.geojson", headers: bearer(owner), wantStatus: http.StatusOK,
 			wantContain: []string{`"b":"yes"`, `"fb_task_index":1`}, wantAbsent: []string{`"fb_task_index":null`}},
 	})
 }
@@ -295,4 +312,11 @@ func TestAllowedActionsCountHeldLocks(t *testing.T) {
 	if strings.Contains(task(2), `"lock_for_mapping"`) {
 		t.Fatalf("a mapper at the lock limit is offered another lock: %s", task(2))
 	}
+}
+
+// strangerToken gives a token of a fresh user who belongs to no project.
+func (ta *testApp) strangerToken(t *testing.T) string {
+	t.Helper()
+	_, tok := ta.newUser(t, "stranger", false)
+	return tok
 }

@@ -20,6 +20,7 @@ func TestShutdownEndsDownloadStreams(t *testing.T) {
 	ta := newTestApp(t)
 	_, owner := ta.newUser(t, "owner", false)
 	id := ta.newProject(t, owner, "")
+	ta.markPublished(t, id) // readable by an anonymous client
 	pad := strings.Repeat("x", 20<<10)
 	feats := make([]db.NewFeature, 500)
 	for i := range feats {

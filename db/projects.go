@@ -105,10 +105,10 @@ func (f ProjectFilter) where() (string, []any) {
 	switch {
 	case f.IsAdmin:
 	case f.UserID == 0:
-		conds = append(conds, "p.visibility = 'public'")
+		conds = append(conds, "p.visibility = 'public' AND p.status <> 'draft'")
 	default:
-		conds = append(conds, `(p.visibility = 'public' OR EXISTS (SELECT 1 FROM project_members m
-			WHERE m.project_id = p.id AND m.user_id = ?))`)
+		conds = append(conds, `((p.visibility = 'public' AND p.status <> 'draft') OR EXISTS (SELECT 1
+			FROM project_members m WHERE m.project_id = p.id AND m.user_id = ?))`)
 		args = append(args, f.UserID)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
