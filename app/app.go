@@ -124,6 +124,7 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		DisablePreParseMultipartForm: true,
 	})
 	a.fiber.Server().Handler = a.limitBodies(headAsGet(a.fiber.Server().Handler))
+	a.fiber.Server().ErrorHandler = serverErrors(a.fiber.Server().ErrorHandler)
 	a.middleware()
 	a.api = newAPI(a.fiber, a.version)
 	a.routes()

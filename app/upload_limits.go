@@ -7,10 +7,6 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// tooLargeProblem is the 413 problem document of a body over server.body_limit_mb.
-const tooLargeProblem = `{"title":"Request Entity Too Large","status":413,` +
-	`"detail":"the request body is larger than the server accepts"}`
-
 // limitBodies keeps server.body_limit_mb for every route but the streamed uploads (the POST routes marked
 // streamed in routes.go, which read their body with their own limit: [submissions] max_request_mb,
 // [basemaps] max_upload_mb): with StreamRequestBody on,
@@ -42,12 +38,7 @@ func (a *App) limitBodies(next fasthttp.RequestHandler) fasthttp.RequestHandler 
 	}
 }
 
-func tooLarge(ctx *fasthttp.RequestCtx) {
-	ctx.SetStatusCode(http.StatusRequestEntityTooLarge)
-	ctx.SetContentType("application/problem+json")
-	ctx.SetConnectionClose()
-	ctx.SetBodyString(tooLargeProblem)
-}
+func tooLarge(ctx *fasthttp.RequestCtx) { sendProblem(ctx, http.StatusRequestEntityTooLarge) }
 
 // finishBody reads what a handler left of a streamed body (the end of a chunked encoding, or a whole upload that
 // was refused before its body was read, for lack of access say) so that the connection can carry the next
