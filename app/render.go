@@ -97,7 +97,13 @@ func wantsProblem(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/
 // viewData fills the data every page needs.
 func (a *App) viewData(c *fiber.Ctx, title string, page any) ViewData {
 	site := "Fieldbase"
-	if s, err := a.store.Settings(c.UserContext()); err == nil && s.SiteName != "" {
+	s, err := a.store.Settings(c.UserContext())
+	switch {
+	case err != nil:
+		// The page still renders, under the default name; the cause must not go unseen.
+		a.log.WarnContext(c.UserContext(), "site settings not read", "request_id", stringLocal(c, requestIDKey),
+			"err", err)
+	case s.SiteName != "":
 		site = s.SiteName
 	}
 	vd := ViewData{Title: title, SiteName: site, Page: page}
