@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -143,21 +144,57 @@ const minCompress = 1024
 
 // compressBodies gzips the pages and JSON answers built in memory (at the fastest level: they are made per
 // request) when the client accepts gzip. Streams (Server-Sent Events, files, exports) and answers that are
-// already encoded (static files, tasks.geojson, vector tiles) are left as they are.
+// already encoded (static files, tasks.geojson, vector tiles) are left as they are; tasks.geojson picks its
+// cached encoding itself, so its plain answer only goes to clients that refuse gzip, and stays plain.
 func compressBodies(c *fiber.Ctx) error {
 	if err := c.Next(); err != nil {
 		return err
 	}
 	r := c.Response()
-	if r.IsBodyStream() || len(r.Body()) < minCompress || len(r.Header.Peek(fiber.HeaderContentEncoding)) > 0 ||
-		!c.Context().Request.Header.HasAcceptEncoding("gzip") {
+	if r.IsBodyStream() || len(r.Body()) < minCompress || len(r.Header.Peek(fiber.HeaderContentEncoding)) > 0 {
 		return nil
 	}
 	if ct := string(r.Header.ContentType()); !compressible(ct) && !strings.Contains(ct, "xml") {
 		return nil
 	}
+	// The answer depends on Accept-Encoding whether or not this client takes gzip: say so to caches either way.
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if !acceptsGzip(c.Get(fiber.HeaderAcceptEncoding)) {
+		return nil
+	}
 	r.SetBodyRaw(fasthttp.AppendGzipBytesLevel(nil, r.Body(), fasthttp.CompressBestSpeed))
 	r.Header.Set(fiber.HeaderContentEncoding, "gzip")
-	r.Header.Add(fiber.HeaderVary, fiber.HeaderAcceptEncoding)
 	return nil
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip (or x-gzip, or *) listed with a quality above zero. An
+// explicit "gzip;q=0" refuses it even when "*" is accepted.
+func acceptsGzip(header string) bool {
+	star := false
+	for _, item := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(item, ";")
+		ok := quality(params) > 0
+		switch strings.ToLower(strings.TrimSpace(coding)) {
+		case "gzip", "x-gzip":
+			return ok
+		case "*":
+			star = ok
+		}
+	}
+	return star
+}
+
+// quality is the q parameter of an Accept-Encoding item ("q=0.5"), 1 when absent, 0 when unreadable.
+func quality(params string) float64 {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return 0
+			}
+			return q
+		}
+	}
+	return 1
 }

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
@@ -22,45 +20,8 @@ var tasksGeoJSONOp = huma.Operation{OperationID: "get-tasks-geojson", Method: ht
 	Responses: map[string]*huma.Response{"200": {Description: "GeoJSON FeatureCollection",
 		Content: map[string]*huma.MediaType{"application/geo+json": {}}}, "304": {Description: "Not modified"}}}
 
-// taskMapCache keeps the last tasks.geojson built for a few projects, keyed by the tasks' revision, so that a
-// busy map costs one small query per request instead of rebuilding megabytes. The zero value is ready.
-type taskMapCache struct {
-	mu sync.Mutex
-	m  map[int64]taskMap
-}
-
-type taskMap struct {
-	rev  string
-	body []byte
-	gz   []byte // body gzipped once, for the clients that accept it (every browser)
-}
-
-// taskMapEntries bounds the projects whose map is kept.
-const taskMapEntries = 32
-
-func (c *taskMapCache) get(id int64, rev string) (taskMap, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[id]
-	return e, ok && e.rev == rev
-}
-
-func (c *taskMapCache) put(id int64, rev string, body, gz []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[int64]taskMap{}
-	}
-	if _, ok := c.m[id]; !ok && len(c.m) >= taskMapEntries {
-		for k := range c.m { // evict any one: a project whose map is wanted again is rebuilt once
-			delete(c.m, k)
-			break
-		}
-	}
-	c.m[id] = taskMap{rev: rev, body: body, gz: gz}
-}
-
-// tasksGeoJSON answers the task map, with an ETag of the tasks' revision.
+// tasksGeoJSON answers the task map, with an ETag of the tasks' revision: gzipped for the clients that accept
+// gzip (every browser), as built for the others. Both come from the cache, so neither is compressed per request.
 func (a *App) tasksGeoJSON(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	id := projectFrom(ctx).Project.ID
@@ -71,26 +32,45 @@ func (a *App) tasksGeoJSON(c *fiber.Ctx) error {
 	etag := `"t` + strconv.FormatInt(id, 10) + "-" + rev + `"`
 	c.Set(fiber.HeaderETag, etag)
 	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Vary(fiber.HeaderAcceptEncoding)
 	if c.Get(fiber.HeaderIfNoneMatch) == etag {
 		return c.SendStatus(http.StatusNotModified)
 	}
-	m, ok := a.taskMaps.get(id, rev)
-	if !ok {
-		if m.body, err = a.buildTaskMap(ctx, id); err != nil {
-			return err
-		}
-		if m.gz, err = gzipBytes(m.body); err != nil {
-			return err
-		}
-		a.taskMaps.put(id, rev, m.body, m.gz)
+	gz := acceptsGzip(c.Get(fiber.HeaderAcceptEncoding))
+	m, err := a.taskMap(ctx, id, rev, gz)
+	if err != nil {
+		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/geo+json")
-	c.Vary(fiber.HeaderAcceptEncoding)
-	if strings.Contains(c.Get(fiber.HeaderAcceptEncoding), "gzip") {
+	if gz {
 		c.Set(fiber.HeaderContentEncoding, "gzip")
 		return c.Send(m.gz)
 	}
 	return c.Send(m.body)
+}
+
+// taskMap returns the project's map at revision rev, from the cache or built and cached; with wantGzip its
+// gzipped body too, compressed once per revision.
+func (a *App) taskMap(ctx context.Context, id int64, rev string, wantGzip bool) (taskMap, error) {
+	m, cached := a.taskMaps.get(id, rev)
+	if !cached {
+		body, err := a.buildTaskMap(ctx, id)
+		if err != nil {
+			return m, err
+		}
+		m = taskMap{rev: rev, body: body}
+	}
+	if wantGzip && m.gz == nil {
+		gz, err := gzipBytes(m.body)
+		if err != nil {
+			return m, err
+		}
+		m.gz, cached = gz, false
+	}
+	if !cached {
+		a.taskMaps.put(id, m)
+	}
+	return m, nil
 }
 
 // buildTaskMap writes every task as a GeoJSON Feature. The revision is read before the tasks, so a change
