@@ -143,7 +143,8 @@ func (a *App) Serve(ln net.Listener) error { return a.fiber.Listener(ln) }
 // Shutdown stops accepting connections and waits (until ctx ends) for requests in flight to finish, then for
 // the work they started in the background; that work is cancelled if ctx ends first, and Shutdown still waits for
 // it to return, so the store may be closed once Shutdown has returned. Live event streams and downloads being
-// streamed are ended first, or they would hold the shutdown until ctx ends.
+// streamed are ended first, or they would hold the shutdown until ctx ends. The open basemap files are closed
+// last (a request still reading one closes it when it ends).
 func (a *App) Shutdown(ctx context.Context) error {
 	a.endLife()
 	a.events.Close()
@@ -151,5 +152,6 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if berr := a.bg.stop(ctx); err == nil {
 		err = berr
 	}
+	a.basemaps.mbtiles.close()
 	return err
 }

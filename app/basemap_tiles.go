@@ -80,11 +80,7 @@ func (a *App) basemapTile(c *fiber.Ctx) error {
 	if notModified(c, fmt.Sprintf(`"%.16s-%d-%d-%d"`, b.SHA256, z, x, y)) {
 		return c.SendStatus(http.StatusNotModified)
 	}
-	m, err := a.basemaps.mbtiles(b)
-	if err != nil {
-		return err
-	}
-	data, err := m.Tile(c.UserContext(), z, x, y)
+	data, err := a.basemaps.mbtiles.tile(c.UserContext(), b, z, x, y)
 	if errors.Is(err, tiles.ErrNoTile) || (err == nil && len(data) == 0) {
 		return c.SendStatus(http.StatusNoContent)
 	}

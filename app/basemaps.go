@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -22,14 +21,13 @@ import (
 )
 
 // basemaps is what the basemap routes need beside the database: their own file store (files of several GB,
-// kept apart from attachments), the upload limit and the MBTiles files opened so far.
+// kept apart from attachments), the upload limit and the MBTiles files open for tile serving.
 type basemaps struct {
 	files     *storage.Store
 	maxUpload int64
 	// readTimeout is how long an upload may stall before the connection is dropped.
 	readTimeout time.Duration
-	mu          sync.Mutex
-	open        map[int64]*tiles.MBTilesFile // basemap id -> file; a project has a handful of basemaps
+	mbtiles     *mbtilesHandles
 }
 
 // newBasemaps opens the basemaps file store and sweeps it: temporary files of uploads cut short and files no
@@ -43,40 +41,20 @@ func newBasemaps(ctx context.Context, dataDir string, maxUploadMB int, readTimeo
 	if _, err := files.Sweep(func(key string) (bool, error) { return store.BasemapFileReferenced(ctx, key) }); err != nil {
 		return nil, err
 	}
-	return &basemaps{files: files, maxUpload: int64(maxUploadMB) << 20, readTimeout: readTimeout,
-		open: map[int64]*tiles.MBTilesFile{}}, nil
+	bm := &basemaps{files: files, maxUpload: int64(maxUploadMB) << 20, readTimeout: readTimeout}
+	bm.mbtiles = newMBTilesHandles(maxOpenMBTiles, bm.openMBTiles)
+	return bm, nil
 }
 
-// mbtiles returns the opened MBTiles file of a basemap, opening it on first use.
-func (bm *basemaps) mbtiles(b db.Basemap) (*tiles.MBTilesFile, error) {
-	bm.mu.Lock()
-	defer bm.mu.Unlock()
-	if m, ok := bm.open[b.ID]; ok {
-		return m, nil
-	}
+// openMBTiles opens the MBTiles file of a basemap read-only.
+func (bm *basemaps) openMBTiles(b db.Basemap) (*tiles.MBTilesFile, error) {
 	f, err := bm.files.Open(b.FileKey)
 	if err != nil {
 		return nil, err
 	}
 	path := f.Name()
 	_ = f.Close()
-	m, err := tiles.OpenMBTiles(path)
-	if err != nil {
-		return nil, err
-	}
-	bm.open[b.ID] = m
-	return m, nil
-}
-
-// forget closes the MBTiles file of a deleted basemap.
-func (bm *basemaps) forget(id int64) {
-	bm.mu.Lock()
-	m, ok := bm.open[id]
-	delete(bm.open, id)
-	bm.mu.Unlock()
-	if ok {
-		_ = m.Close()
-	}
+	return tiles.OpenMBTiles(path)
 }
 
 // BasemapBody is a basemap as the API shows it. Format, tile type, zooms and bounds are known once the
@@ -188,7 +166,7 @@ func (a *App) apiDeleteBasemap(ctx context.Context, in *BasemapPath) (*struct{},
 	if err != nil {
 		return nil, err
 	}
-	a.basemaps.forget(in.BID)
+	a.basemaps.mbtiles.forget(in.BID)
 	if err := a.basemaps.files.Remove(key); err != nil {
 		a.log.Warn("basemap file not removed", "key", key, "err", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fieldbase/app/tasking"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,15 +12,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"fieldbase/app/jobs"
 )
 
 // splitProject creates a project of the token's user split into n tasks.
 func (ta *testApp) splitProject(t *testing.T, token string, n int) int64 {
 	t.Helper()
 	id := ta.newProject(t, token, "")
-	if _, err := jobs.RunSplit(context.Background(), ta.store, jobs.SplitArgs{ProjectID: id, Method: "count",
+	if _, err := tasking.RunSplit(context.Background(), ta.store, tasking.SplitParams{ProjectID: id, Method: "count",
 		Tasks: n}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"fieldbase/app/config"
-	"fieldbase/app/jobs"
+	"fieldbase/app/tasking"
 )
 
 // BenchmarkTaskMapVsList reads, over HTTP with 16 clients at once, the task map (tasks.geojson) and the JSON task
@@ -23,8 +23,8 @@ func BenchmarkTaskMapVsList(b *testing.B) {
 	ids := make([]int64, projects)
 	for i := range ids {
 		ids[i] = draftProject(b, ba.Store)
-		if _, err := jobs.RunSplit(context.Background(), ba.Store, jobs.SplitArgs{ProjectID: ids[i],
-			Method: jobs.SplitMethodCount, Tasks: tasks}, nil); err != nil {
+		if _, err := tasking.RunSplit(context.Background(), ba.Store, tasking.SplitParams{ProjectID: ids[i],
+			Method: tasking.SplitMethodCount, Tasks: tasks}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
