@@ -72,6 +72,10 @@ type App struct {
 	streamedPaths []string
 	streamedRE    *regexp.Regexp
 
+	// lanIPs lists the machine's LAN addresses (offered on the devices page when phones cannot reach the
+	// configured address).
+	lanIPs func() []net.IP
+
 	// basemaps stores and serves offline basemap files.
 	basemaps *basemaps
 }
@@ -84,6 +88,7 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		a.log = slog.Default()
 	}
 	a.creds = newCredCache(10_000)
+	a.lanIPs = lanIPs
 	a.life, a.endLife = context.WithCancel(context.Background())
 	a.bg = newBackground()
 	a.events = live.NewBroker()

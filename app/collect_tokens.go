@@ -96,14 +96,6 @@ var (
 		Summary: "The ODK Collect configuration QR code (PNG) of a device token"}
 )
 
-// serverURL is the base URL phones use: server.base_url, else http://<addr>.
-func (a *App) serverURL() string {
-	if u := strings.TrimRight(a.cfg.Server.BaseURL, "/"); u != "" {
-		return u
-	}
-	return "http://" + a.cfg.Server.Addr
-}
-
 func (a *App) apiCreateCollectToken(ctx context.Context, in *CollectTokenInput) (*struct{ Body CollectTokenBody },
 	error) {
 	in.Body.Name = strings.TrimSpace(in.Body.Name)
@@ -123,7 +115,7 @@ func (a *App) apiCreateCollectToken(ctx context.Context, in *CollectTokenInput) 
 		return nil, err
 	}
 	b := collectTokenBody(t)
-	b.Token, b.ServerURL = plain, a.serverURL()+"/odk/"+plain
+	b.Token, b.ServerURL = plain, a.serverURL(ctx)+"/odk/"+plain
 	return &struct{ Body CollectTokenBody }{Body: b}, nil
 }
 
@@ -175,8 +167,14 @@ func (a *App) collectQR(c *fiber.Ctx) error {
 	if t.RevokedAt != nil {
 		return errorf(http.StatusGone, "this token was revoked")
 	}
-	settings, err := openrosa.CollectSettings(a.serverURL()+"/odk/"+a.uploads.collectTokenFor(t.Nonce),
-		pa.Project.Name)
+	base := a.serverURL(ctx)
+	if chosen := c.Query("base"); chosen != "" {
+		// A LAN address picked on the devices page: only this machine's own addresses are encoded.
+		if base = a.phoneAddress(ctx, chosen).Chosen; base == "" {
+			return fieldError("base", "is not an address of this server")
+		}
+	}
+	settings, err := openrosa.CollectSettings(base+"/odk/"+a.uploads.collectTokenFor(t.Nonce), pa.Project.Name)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,11 @@ type devicesPage struct {
 	Name    string
 	Errors  map[string]string
 	Saved   string
+	// Address is the server URL phones get, and the advice when they cannot reach it.
+	Address phoneAddress
+	// QRQuery is appended to the QR image URLs ("?base=..." when a LAN address was chosen).
+	QRQuery string
+	IsAdmin bool
 }
 
 func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, error) {
@@ -30,6 +36,13 @@ func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, erro
 		return page, err
 	}
 	page.Project, page.Tokens = projectBody(pa.Project, pa.Role), list.Body.Items
+	page.Address = a.phoneAddress(ctx, c.Query("base", c.FormValue("base")))
+	if page.Address.Chosen != "" {
+		page.QRQuery = "?base=" + url.QueryEscape(page.Address.Chosen)
+	}
+	if p := principal(ctx); p != nil {
+		page.IsAdmin = p.IsAdmin
+	}
 	for _, t := range page.Tokens {
 		if t.RevokedAt == nil {
 			page.Active++
@@ -67,6 +80,9 @@ func (a *App) createDeviceForm(c *fiber.Ctx) error {
 	page, err := a.devicesPageData(c, devicesPage{Created: &out.Body})
 	if err != nil {
 		return err
+	}
+	if page.Address.Chosen != "" {
+		out.Body.ServerURL = page.Address.Chosen + "/odk/" + out.Body.Token
 	}
 	// No redirect: the token exists in clear only in this answer.
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -272,7 +272,17 @@ func (b ProjectPatch) apply(p *db.Project, tasks int) error {
 }
 
 func (a *App) apiDeleteProject(ctx context.Context, in *ProjectIDInput) (*struct{}, error) {
-	return nil, a.store.DeleteProject(ctx, in.ID)
+	maps, err := a.store.Basemaps(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.store.DeleteProject(ctx, in.ID); err != nil {
+		return nil, err
+	}
+	for _, b := range maps {
+		a.basemaps.mbtiles.forget(b.ID) // close its open file now rather than when it is pushed out
+	}
+	return nil, nil
 }
 
 // getAOI streams the AOI as a GeoJSON Feature named after the project.

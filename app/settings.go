@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -16,6 +19,7 @@ type SettingsBody struct {
 	SiteName           string     `json:"site_name" maxLength:"100" doc:"Name shown in the page header"`
 	DefaultLockMinutes int        `json:"default_lock_minutes" doc:"Task lock duration for new projects, minutes"`
 	MaxUploadMB        int        `json:"max_upload_mb" doc:"Largest accepted upload, MB"`
+	BaseURL            string     `json:"base_url,omitempty" maxLength:"200" doc:"The address phones reach this server at, e.g. http://192.168.1.20:8090 (ODK Collect's server URL and the device QR codes); empty: server.base_url of the configuration"`
 	UpdatedAt          *time.Time `json:"updated_at,omitempty" readOnly:"true"`
 }
 
@@ -25,11 +29,27 @@ func (s SettingsBody) Validate(maxUploadMB int) error {
 		validation.Field(&s.SiteName, validation.Required, validation.RuneLength(1, 100)),
 		validation.Field(&s.DefaultLockMinutes, validation.Required, validation.Min(5), validation.Max(7*24*60)),
 		validation.Field(&s.MaxUploadMB, validation.Required, validation.Min(1), validation.Max(maxUploadMB)),
+		validation.Field(&s.BaseURL, validation.RuneLength(0, 200), validation.By(checkBaseURL)),
 	)
 }
 
+// checkBaseURL accepts an absolute http(s) URL of a server: a host (and port), no query or fragment.
+func checkBaseURL(v any) error {
+	raw, _ := v.(string)
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" ||
+		u.Fragment != "" || u.User != nil {
+		return errors.New("must be an address such as http://192.168.1.20:8090")
+	}
+	return nil
+}
+
 func settingsBody(s db.Settings) SettingsBody {
-	b := SettingsBody{SiteName: s.SiteName, DefaultLockMinutes: s.DefaultLockMinutes, MaxUploadMB: s.MaxUploadMB}
+	b := SettingsBody{SiteName: s.SiteName, DefaultLockMinutes: s.DefaultLockMinutes, MaxUploadMB: s.MaxUploadMB,
+		BaseURL: s.BaseURL}
 	if !s.UpdatedAt.IsZero() {
 		t := s.UpdatedAt
 		b.UpdatedAt = &t
@@ -65,7 +85,8 @@ func (a *App) apiPutSettings(ctx context.Context, in *SettingsInput) (*SettingsO
 		return nil, err
 	}
 	saved, err := a.store.SaveSettings(ctx, db.Settings{SiteName: in.Body.SiteName,
-		DefaultLockMinutes: in.Body.DefaultLockMinutes, MaxUploadMB: in.Body.MaxUploadMB})
+		DefaultLockMinutes: in.Body.DefaultLockMinutes, MaxUploadMB: in.Body.MaxUploadMB,
+		BaseURL: strings.TrimRight(strings.TrimSpace(in.Body.BaseURL), "/")})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -25,7 +26,7 @@ func (a *App) saveSettingsForm(c *fiber.Ctx) error {
 	lock, _ := strconv.Atoi(c.FormValue("default_lock_minutes"))
 	upload, _ := strconv.Atoi(c.FormValue("max_upload_mb"))
 	in := &SettingsInput{Body: SettingsBody{SiteName: c.FormValue("site_name"), DefaultLockMinutes: lock,
-		MaxUploadMB: upload}}
+		MaxUploadMB: upload, BaseURL: strings.TrimSpace(c.FormValue("base_url"))}}
 	out, err := a.apiPutSettings(c.UserContext(), in)
 	if err != nil {
 		return a.rerender(c, err, "settings", "Settings", func(errs map[string]string) any {

@@ -13,6 +13,9 @@ type Settings struct {
 	SiteName           string    `json:"site_name"`
 	DefaultLockMinutes int       `json:"default_lock_minutes"`
 	MaxUploadMB        int       `json:"max_upload_mb"`
+	// BaseURL is the address phones reach the server at (ODK Collect's server URL, the QR codes); empty means
+	// server.base_url from the configuration.
+	BaseURL   string    `json:"base_url,omitempty"`
 	UpdatedAt          time.Time `json:"updated_at"`
 }
 
