@@ -111,7 +111,7 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	if a.static, err = loadStatic(assets.Static); err != nil {
 		return nil, err
 	}
-	if a.tmpl, err = parseTemplates(assets.Templates, template.FuncMap{"asset": a.static.url, "field": newFormField}); err != nil {
+	if a.tmpl, err = parseTemplates(assets.Templates, template.FuncMap{"asset": a.static.url, "field": newFormField, "km2": km2}); err != nil {
 		return nil, err
 	}
 	a.fiber = fiber.New(fiber.Config{

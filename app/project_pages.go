@@ -1,8 +1,10 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"fieldbase/app/geo"
 	"fieldbase/app/taskflow"
 	"fieldbase/db"
 )
@@ -120,6 +123,60 @@ type newProjectPage struct {
 
 func (a *App) showNewProjectPage(c *fiber.Ctx) error {
 	return a.page(c, fiber.StatusOK, "project_new", "New project", newProjectPage{Visibility: "public"})
+}
+
+// aoiCheck is what the new project page shows when an AOI file is picked: its area against the maximum, or what
+// is wrong with it (the server's own rules, so the message matches what saving would say).
+type aoiCheck struct {
+	OK       bool            `json:"ok"`
+	AreaKm2  float64         `json:"area_km2"`
+	MaxKm2   float64         `json:"max_km2"`
+	Message  string          `json:"message"`
+	Geometry json.RawMessage `json:"geometry,omitempty"`
+}
+
+// checkAOIPartial checks an AOI file's content (the request body) as creating the project would.
+func (a *App) checkAOIPartial(c *fiber.Ctx) error {
+	raw := json.RawMessage(bytes.TrimSpace(c.Body()))
+	out := aoiCheck{MaxKm2: a.cfg.Projects.MaxAOIKm2}
+	mp, err := geo.ParseAOI(raw, 0) // no maximum here: the area is compared below, with its figure
+	var ae *geo.AOIError
+	switch {
+	case len(raw) == 0:
+		out.Message = "The file is empty."
+	case errors.As(err, &ae):
+		out.Message = "This file cannot be the area: " + ae.Message + "."
+	case err != nil:
+		return err
+	default:
+		out.AreaKm2 = math.Round(geo.AreaM2(mp)/1e4) / 100
+		out.Geometry, _ = json.Marshal(mp)
+		if _, _, err := a.parseAOI(raw); err != nil {
+			out.Message = fmt.Sprintf("The area is %s km², larger than the %s km² a project may cover: split it "+
+				"into several projects.", formatKm2(out.AreaKm2), formatKm2(out.MaxKm2))
+		} else {
+			out.OK = true
+			out.Message = fmt.Sprintf("The area is %s km² (a project may cover up to %s km²); it is shown on the map.",
+				formatKm2(out.AreaKm2), formatKm2(out.MaxKm2))
+		}
+	}
+	return c.JSON(out)
+}
+
+// km2 writes an area given in m² in km², rounded to 0.01 (a template function).
+func km2(m2 float64) string { return formatKm2(math.Round(m2/1e4) / 100) }
+
+// formatKm2 writes an area in km² as people read it: 582.3, 0.04, 2,000.
+func formatKm2(v float64) string {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	if frac != "" {
+		return whole + "." + frac
+	}
+	return whole
 }
 
 // createProjectForm creates a project from the form through the API's code path, then goes to the split step.
