@@ -27,7 +27,7 @@ const maxPageNo = math.MaxInt32
 type projectCard struct {
 	Project ProjectBody
 	Stats   StatsBody
-	Bars    []stateCount
+	Bar     progressBar
 }
 
 // stateCount is one task state in a legend or a stacked progress bar.
@@ -46,6 +46,50 @@ func stateCounts(st StatsBody) []stateCount {
 			Percent: percent(float64(n), float64(st.Tasks))})
 	}
 	return out
+}
+
+// barOrder is the order of a progress bar's segments: the work done first, from the left, so that the coloured
+// part reads as the share done; the states still to map come last, in the bar's neutral grey.
+var barOrder = []taskflow.State{taskflow.StateValidated, taskflow.StateLockedForValidation, taskflow.StateMapped,
+	taskflow.StateInvalidated, taskflow.StateLockedForMapping, taskflow.StateReady}
+
+// barSegment is one task state in a progress bar. Colour is the state whose colour it is drawn in ("validated"
+// or "mapped"), or "" for work not yet done, drawn in the bar's grey.
+type barSegment struct {
+	stateCount
+	Colour string
+}
+
+// progressBar is a project's progress as drawn: the validated tasks in their colour, the other mapped ones
+// (mapped, or being validated) in the mapped colour and the work not yet done in neutral grey, so that a project
+// 3% mapped shows a bar 3% coloured; with the figures printed beside it.
+type progressBar struct {
+	Segments                        []barSegment
+	Tasks, Mapped, Validated        int
+	PercentMapped, PercentValidated float64
+}
+
+// newProgressBar draws the progress of the stats; states without tasks get no segment.
+func newProgressBar(st StatsBody) progressBar {
+	b := progressBar{Tasks: st.Tasks, PercentMapped: st.PercentMapped, PercentValidated: st.PercentValidated}
+	for _, s := range barOrder {
+		n := st.TasksByState[string(s)]
+		colour := ""
+		switch {
+		case s == taskflow.StateValidated:
+			colour, b.Validated = "validated", n
+		case mappedStates[s]:
+			colour = "mapped"
+		}
+		if colour != "" {
+			b.Mapped += n
+		}
+		if n > 0 {
+			b.Segments = append(b.Segments, barSegment{Colour: colour, stateCount: stateCount{State: string(s),
+				Label: stateLabel(string(s)), Tasks: n, Percent: percent(float64(n), float64(st.Tasks))}})
+		}
+	}
+	return b
 }
 
 type projectsPage struct {
@@ -103,7 +147,7 @@ func (a *App) projectCards(ctx context.Context, list []db.Project) ([]projectCar
 	cards := make([]projectCard, 0, len(list))
 	for _, pr := range list {
 		st := progress(states[pr.ID])
-		cards = append(cards, projectCard{Project: projectBody(pr, taskflow.RoleNone), Stats: st, Bars: stateCounts(st)})
+		cards = append(cards, projectCard{Project: projectBody(pr, taskflow.RoleNone), Stats: st, Bar: newProgressBar(st)})
 	}
 	return cards, nil
 }
@@ -199,6 +243,7 @@ type projectPage struct {
 	Project     ProjectBody
 	Stats       StatsBody
 	States      []stateCount
+	Bar         progressBar
 	CanManage   bool
 	CanMap      bool
 	SignedIn    bool
@@ -226,6 +271,7 @@ func (a *App) projectPageData(c *fiber.Ctx, pa *ProjectAccess) (projectPage, err
 		return projectPage{}, err
 	}
 	page := projectPage{Project: projectBody(pa.Project, pa.Role), Stats: st.Body, States: stateCounts(st.Body),
+		Bar:       newProgressBar(st.Body),
 		CanManage: taskflow.RoleAtLeast(pa.Role, taskflow.RoleProjectManager),
 		CanMap:    taskflow.RoleAtLeast(pa.Role, taskflow.RoleMapper)}
 	for _, n := range st.Body.FeaturesByStatus {
