@@ -2,7 +2,8 @@
 //  - every htmx request carries the CSRF token from <meta name="csrf-token"> (the
 //    layout also sets hx-headers on <body>; this covers content swapped in without it),
 //  - failed htmx requests show a message in #flash-area instead of failing silently,
-//  - flash messages can be dismissed, and the map side panel's handle folds it.
+//  - flash messages can be dismissed, and the map side panel's handle folds it,
+//  - on phones the menu button in the top bar opens and closes the nav links (Escape or a click elsewhere closes).
 // It loads nothing from the network and needs no build step.
 (function () {
   "use strict";
@@ -112,6 +113,15 @@
     });
   }
 
+  // setMenu opens or closes the nav menu behind the menu button (shown below 700 px; CSS reads aria-expanded).
+  function setMenu(toggle, open) {
+    toggle.setAttribute("aria-expanded", String(open));
+  }
+
+  function openMenus() {
+    return document.querySelectorAll('.nav-toggle[aria-expanded="true"]');
+  }
+
   document.addEventListener("click", function (evt) {
     var close = evt.target.closest(".flash-close");
     if (close) {
@@ -123,6 +133,25 @@
     if (handle) {
       var collapsed = handle.closest(".side-panel").classList.toggle("is-collapsed");
       handle.setAttribute("aria-expanded", String(!collapsed));
+      return;
     }
+    var toggle = evt.target.closest(".nav-toggle");
+    if (toggle) {
+      setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+      return;
+    }
+    // A click outside an open menu closes it; one on a link inside it leaves for that page anyway.
+    openMenus().forEach(function (t) {
+      if (!t.parentElement.contains(evt.target)) { setMenu(t, false); }
+    });
+  });
+
+  document.addEventListener("keydown", function (evt) {
+    if (evt.key !== "Escape") { return; }
+    openMenus().forEach(function (t) {
+      var inside = t.parentElement.contains(document.activeElement);
+      setMenu(t, false);
+      if (inside) { t.focus(); }
+    });
   });
 })();
