@@ -13,8 +13,9 @@ import (
 // TestBrowserWalk walks the whole flow in real Chromium: the first-run set-up link makes an administrator, who
 // creates a project from the fixture AOI, previews and runs a 100 m grid split with its progress bar, and
 // publishes; a mapper (another browser context) locks a task by clicking it on the map and marks it mapped; the
-// administrator validates it. Each side sees the other's changes on the map without a reload. Any request to
-// another host and any console error fails the test.
+// administrator validates it. Each side sees the other's changes on the map without a reload. Last, the main
+// pages on a 360 px phone (phoneWidth): one top bar, thumb-sized buttons, no sideways scroll, and the task panel
+// as a bottom sheet. Any request to another host and any console error fails the test.
 func TestBrowserWalk(t *testing.T) {
 	exe := chromium(t)
 	t.Parallel()
@@ -139,44 +140,4 @@ func seesState(t *testing.T, ctx context.Context, index int, state string) {
 		got, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](fmt.Sprintf(`fbProject.state(%d)`, index)))
 		t.Fatalf("the other browser did not see task %d become %s within a second (it shows %q)", index, state, got)
 	}
-}
-
-// phoneWidth opens the main pages 360 px wide, as on a small phone: none may scroll sideways (wide tables scroll
-// inside their own box), and the task panel opens as a sheet below the map.
-func phoneWidth(t *testing.T, ctx context.Context, shot func(context.Context, string), base, project string) {
-	t.Helper()
-	run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
-	defer run(t, ctx, "desktop viewport", chromedp.EmulateReset())
-	for _, pg := range []struct{ path, ready string }{
-		{"/projects", ".project-card"},
-		{project + "/submissions", "#submission-rows"},
-		{project + "/devices", "#token-list"},
-		{project + "/forms", "#form-upload"},
-		{project + "/members", "#f-username"},
-		{"/users", "table"},
-		{project, ".map-layout"},
-	} {
-		url := pg.path
-		if strings.HasPrefix(url, "/") {
-			url = base + url
-		}
-		run(t, ctx, "phone "+pg.path, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(pg.ready)))
-		if w := value(t, ctx, "page width", chromedp.Evaluate[int](
-			`document.documentElement.scrollWidth - document.documentElement.clientWidth`)); w > 0 {
-			wide := value(t, ctx, "wide elements", chromedp.Evaluate[string](`[...document.querySelectorAll("body *")]
-				.filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-				.slice(0, 12).map(e => e.tagName + "." + e.className + "#" + e.id + " " + Math.round(e.getBoundingClientRect().width)).join(", ")`))
-			t.Errorf("%s scrolls sideways by %d px at 360 px wide; beyond the edge: %s", pg.path, w, wide)
-		}
-	}
-	run(t, ctx, "phone map", waitJS(`window.fbProject && window.fbProject.ready === true`))
-	folded := `document.querySelector(".side-panel").classList.contains("is-collapsed")`
-	if !value(t, ctx, "sheet folded", chromedp.Evaluate[bool](folded)) {
-		t.Error("the bottom sheet covers the map when the page opens on a phone")
-	}
-	clickTask(t, ctx)
-	if value(t, ctx, "sheet unfolded", chromedp.Evaluate[bool](folded)) {
-		t.Error("choosing a task on a phone left its panel folded")
-	}
-	shot(ctx, "project-phone")
 }

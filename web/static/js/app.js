@@ -2,7 +2,7 @@
 //  - every htmx request carries the CSRF token from <meta name="csrf-token"> (the
 //    layout also sets hx-headers on <body>; this covers content swapped in without it),
 //  - failed htmx requests show a message in #flash-area instead of failing silently,
-//  - flash messages can be dismissed, and the map side panel's handle folds it,
+//  - flash messages can be dismissed,
 //  - on phones the menu button in the top bar opens and closes the nav links (Escape or a click elsewhere closes).
 // It loads nothing from the network and needs no build step.
 (function () {
@@ -103,16 +103,6 @@
       "The server could not be reached. Check the connection and try again."));
   });
 
-  // On a phone the side panel is a bottom sheet: it starts folded so that the whole map shows, and choosing a
-  // task unfolds it (project_map.js). The script is deferred, so the panel is already parsed.
-  if (window.matchMedia("(max-width: 700px)").matches) {
-    document.querySelectorAll(".side-panel").forEach(function (panel) {
-      panel.classList.add("is-collapsed");
-      var handle = panel.querySelector(".side-panel-handle");
-      if (handle) { handle.setAttribute("aria-expanded", "false"); }
-    });
-  }
-
   // setMenu opens or closes the nav menu behind the menu button (shown below 700 px; CSS reads aria-expanded).
   function setMenu(toggle, open) {
     toggle.setAttribute("aria-expanded", String(open));
@@ -126,13 +116,6 @@
     var close = evt.target.closest(".flash-close");
     if (close) {
       close.closest(".flash").remove();
-      return;
-    }
-    // The handle folds the map page's side panel, which is a bottom sheet on phones.
-    var handle = evt.target.closest(".side-panel-handle");
-    if (handle) {
-      var collapsed = handle.closest(".side-panel").classList.toggle("is-collapsed");
-      handle.setAttribute("aria-expanded", String(!collapsed));
       return;
     }
     var toggle = evt.target.closest(".nav-toggle");

@@ -52,10 +52,12 @@
     return b[0] === Infinity ? null : b;
   }
 
-  function fit(map, gj) {
+  // fit shows the whole of a GeoJSON object at once; padding (MapLibre's: pixels or {top, bottom, left, right})
+  // defaults to 30 px.
+  function fit(map, gj, padding) {
     var b = bbox(gj);
     if (b) {
-      map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 30, duration: 0, maxZoom: 18 });
+      map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: padding || 30, duration: 0, maxZoom: 18 });
     }
   }
 

@@ -1,5 +1,6 @@
 // project_map.js: the project page. Draws the AOI, the tasks coloured by state (the caller's locked tasks with a
-// thick outline) and the data-extract features; a click on a task loads its side panel with htmx. Signed-in
+// thick outline) and the data-extract features; a click on a task loads its side panel with htmx (on a phone, in
+// the bottom sheet of bottom_sheet.js, with the map moved so that the task shows above it). Signed-in
 // callers follow the project's event stream, so the map, the open panel and the progress follow other people's
 // work without a reload. window.fbProject exposes a little of it for the browser tests.
 (function () {
@@ -30,7 +31,7 @@
       paint: { "line-color": "#111111", "line-width": 4 } });
     map.addLayer({ id: "tasks-selected", type: "line", source: "tasks", filter: ["==", ["get", "index"], -1],
       paint: { "line-color": fbMap.cssVar("--focus", "#b45309"), "line-width": 3, "line-dasharray": [2, 1] } });
-    map.on("click", "tasks-fill", function (e) { openTask(e.features[0].properties.index); });
+    map.on("click", "tasks-fill", function (e) { openTask(e.features[0].properties.index, true); });
     map.on("mouseenter", "tasks-fill", function () { map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", "tasks-fill", function () { map.getCanvas().style.cursor = ""; });
   }
@@ -40,7 +41,7 @@
       tasks = fc;
       indexTasks();
       if (fbMap.source(map, "tasks", tasks)) { addTaskLayers(); }
-      if (fit && fc.features.length) { fbMap.fit(map, fc); }
+      if (fit && fc.features.length) { fbMap.fit(map, fc, sheetPadding()); }
       map.once("idle", function () { if (!api.painted) { api.painted = performance.now(); } });
     });
   }
@@ -64,14 +65,36 @@
     });
   }
 
-  function openTask(index) {
+  // openTask loads a task into the panel. Chosen on the map of a phone, it also opens the bottom sheet half way,
+  // scrolls the task's state and actions to the top of the sheet and moves the map so that the task shows above it.
+  function openTask(index, chosen) {
     selected = index;
     map.setFilter("tasks-selected", ["==", ["get", "index"], index]);
-    var panel = document.querySelector(".side-panel");
-    panel.classList.remove("is-collapsed");
-    var handle = panel.querySelector(".side-panel-handle");
-    if (handle) { handle.setAttribute("aria-expanded", "true"); }
-    htmx.ajax("GET", "/projects/" + pid + "/tasks/" + index, { target: "#task-panel", swap: "innerHTML" });
+    var sheet = chosen && window.fbSheet && fbSheet.active() ? fbSheet : null;
+    if (sheet) {
+      showAbove(index, sheet.state() === "folded" ? sheet.set("half") : sheet.height());
+    }
+    var loaded = htmx.ajax("GET", "/projects/" + pid + "/tasks/" + index, { target: "#task-panel", swap: "innerHTML" });
+    if (sheet && loaded) {
+      loaded.then(function () { sheet.reveal(document.querySelector("#task-panel .task-panel")); });
+    }
+  }
+
+  // showAbove moves the map so that the task sits in the part of it left above a sheet this tall, zooming out
+  // only when the task would not fit there.
+  function showAbove(index, sheetHeight) {
+    var b = fbMap.bbox(byIndex[index]);
+    var pad = 16;
+    if (!b || el.clientHeight - sheetHeight < 4 * pad) { return; }
+    var reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: { top: pad, left: pad, right: pad, bottom: sheetHeight + pad },
+      maxZoom: map.getZoom(), duration: reduce ? 0 : 300 });
+  }
+
+  // sheetPadding keeps the whole project clear of the folded bottom sheet on a phone.
+  function sheetPadding() {
+    var h = window.fbSheet ? fbSheet.height() : 0;
+    return h ? { top: 30, left: 30, right: 30, bottom: h + 30 } : 30;
   }
 
   // redraw pushes the changed task properties to the map once per frame, however many events came.
@@ -120,7 +143,9 @@
 
   api.state = function (index) { var f = byIndex[index]; return f ? f.properties.state : ""; };
   api.count = function () { return tasks.features.length; };
-  api.openTask = openTask;
+  api.openTask = function (index) { openTask(index, false); };
+  // moving is true while the map pans or zooms (after a task is chosen on a phone).
+  api.moving = function () { return map.isMoving(); };
   // screenPoint is where a task's centre is on the page, for a real click.
   api.screenPoint = function (index) {
     var b = fbMap.bbox(byIndex[index]);
@@ -131,7 +156,7 @@
 
   map.on("load", function () {
     Promise.all([loadAOI(), loadTasks(true)]).then(function (res) {
-      if (!tasks.features.length) { fbMap.fit(map, res[0]); }
+      if (!tasks.features.length) { fbMap.fit(map, res[0], sheetPadding()); }
       api.ready = true;
     });
     if (el.dataset.features) { loadFeatures(); }
