@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"sort"
@@ -131,31 +132,30 @@ func Defaults() Config {
 
 // Sources are where Load reads from, beside the defaults.
 type Sources struct {
-	// File is a TOML file; empty means none (unless FIELDBASE_CONFIG names one).
+	// File is a TOML file (the --config flag); empty means none (unless FIELDBASE_CONFIG names one).
 	File string
 	// Getenv reads the environment (os.Getenv in production).
 	Getenv func(string) string
+	// Environ is the whole environment as NAME=value entries (os.Environ() in production), used only to refuse
+	// FIELDBASE_* variables that set no key; nil skips that check.
+	Environ []string
 	// Flags are values from the command line, keyed like "server.addr"; they win over everything.
 	Flags map[string]any
 }
 
-// Load merges defaults, file, environment and flags, in that order, and validates the result.
+// Load merges defaults, file, environment and flags, in that order, and validates the result. Every mistake (a
+// missing or malformed file, an unknown key or variable, a value of the wrong type or outside its rule) is an
+// *InvalidError naming the key and the rule.
 func Load(src Sources) (Config, error) {
 	k := koanf.New(".")
 	if err := k.Load(confmap.Provider(toMap(Defaults()), "."), nil); err != nil {
 		return Config{}, err
 	}
-	path := src.File
-	if path == "" && src.Getenv != nil {
-		path = src.Getenv(EnvPrefix + "CONFIG")
+	if err := loadFile(k, src); err != nil {
+		return Config{}, err
 	}
-	if path != "" {
-		if _, err := os.Stat(path); err != nil {
-			return Config{}, fmt.Errorf("config file %s: %w", path, err)
-		}
-		if err := k.Load(file.Provider(path), toml.Parser()); err != nil {
-			return Config{}, fmt.Errorf("config file %s: %w", path, err)
-		}
+	if msgs := unknownEnv(src.Environ); len(msgs) > 0 {
+		return Config{}, &InvalidError{Messages: msgs}
 	}
 	if err := loadEnv(k, src.Getenv); err != nil {
 		return Config{}, err
@@ -165,14 +165,42 @@ func Load(src Sources) (Config, error) {
 			return Config{}, err
 		}
 	}
-	if err := checkKeys(k); err != nil {
-		return Config{}, err
+	if msgs := typeMistakes(k); len(msgs) > 0 {
+		return Config{}, &InvalidError{Messages: msgs}
 	}
 	var c Config
 	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		return Config{}, &InvalidError{Messages: []string{err.Error()}}
 	}
 	return c, c.Validate()
+}
+
+// loadFile merges the TOML file named by src.File or FIELDBASE_CONFIG, if any, into k. A missing file, a file that
+// is not TOML (with the line) and a key Fieldbase does not know (with the likely intended one) are refused.
+func loadFile(k *koanf.Koanf, src Sources) error {
+	path, named := src.File, ""
+	if path == "" && src.Getenv != nil {
+		path, named = src.Getenv(EnvPrefix+"CONFIG"), " (named by "+EnvPrefix+"CONFIG)"
+	}
+	if path == "" {
+		return nil
+	}
+	fail := func(format string, args ...any) error {
+		return &InvalidError{Messages: []string{"config file " + path + named + fmt.Sprintf(format, args...)}}
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fail(" does not exist")
+	} else if err != nil {
+		return fail(": %v", errors.Unwrap(err))
+	}
+	f := koanf.New(".")
+	if err := f.Load(file.Provider(path), toml.Parser()); err != nil {
+		return fail(": %s", parseMessage(err))
+	}
+	if msgs := unknownKeys(f); len(msgs) > 0 {
+		return fail(": %s", strings.Join(msgs, "; "))
+	}
+	return k.Merge(f)
 }
 
 // loadEnv reads FIELDBASE_SECTION_KEY for every known key (FIELDBASE_SERVER_BASE_URL sets server.base_url).
@@ -212,25 +240,6 @@ func splitList(v string) []string {
 	return out
 }
 
-// checkKeys refuses keys that Fieldbase does not know, so a typo in the file is not silently ignored.
-func checkKeys(k *koanf.Koanf) error {
-	known := map[string]bool{}
-	for _, key := range Keys() {
-		known[key] = true
-	}
-	var unknown []string
-	for _, key := range k.Keys() {
-		if !known[key] {
-			unknown = append(unknown, key)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return fmt.Errorf("config: unknown key %s", strings.Join(unknown, ", "))
-	}
-	return nil
-}
-
 // Keys lists every configuration key, as "section.key".
 func Keys() []string {
 	keys := []string{}
@@ -260,12 +269,12 @@ func (c Config) Validate() error {
 		"server.body_limit_mb":    validation.Validate(c.Server.BodyLimitMB, validation.Required, validation.Min(1), validation.Max(1<<16)),
 		"server.cors_origins":     validation.Validate(c.Server.CORSOrigins, validation.Each(validation.By(origin))),
 		"db.synchronous": validation.Validate(c.DB.Synchronous, validation.Required,
-			validation.In("full", "normal")),
+			oneOf("full", "normal")),
 		"db.busy_timeout":    validation.Validate(c.DB.BusyTimeout, validation.Required, validation.Min(100*time.Millisecond)),
 		"jobs.workers":       validation.Validate(c.Jobs.Workers, validation.Required, validation.Min(1), validation.Max(256)),
 		"jobs.poll_interval": validation.Validate(c.Jobs.PollInterval, validation.Required, validation.Min(10*time.Millisecond)),
-		"log.level":          validation.Validate(c.Log.Level, validation.In("debug", "info", "warn", "error")),
-		"log.format":         validation.Validate(c.Log.Format, validation.In("text", "json")),
+		"log.level":          validation.Validate(c.Log.Level, oneOf("debug", "info", "warn", "error")),
+		"log.format":         validation.Validate(c.Log.Format, oneOf("text", "json")),
 		"submissions.max_request_mb": validation.Validate(c.Submissions.MaxRequestMB, validation.Required,
 			validation.Min(1), validation.Max(1<<16)),
 		"submissions.max_file_mb": validation.Validate(c.Submissions.MaxFileMB, validation.Required,
@@ -307,13 +316,23 @@ func (c Config) Validate() error {
 	return err
 }
 
-// InvalidError lists every invalid key with the rule it broke.
+// InvalidError is a configuration mistake: every invalid key with the rule it broke, or the config file that is
+// missing or malformed. The command line exits 2 on it.
 type InvalidError struct {
 	Messages []string
 }
 
 func (e *InvalidError) Error() string {
 	return "invalid configuration: " + strings.Join(e.Messages, "; ")
+}
+
+// oneOf is the rule of a key with a fixed set of values; its message lists them.
+func oneOf(values ...string) validation.Rule {
+	in := make([]any, len(values))
+	for i, v := range values {
+		in[i] = v
+	}
+	return validation.In(in...).Error("must be one of " + strings.Join(values, ", "))
 }
 
 func hostPort(v any) error {
