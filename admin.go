@@ -17,8 +17,8 @@ import (
 
 // adminCommand runs `fieldbase admin create`: it creates an administrator directly in the database, which is safe
 // while the server runs (SQLite serialises the write).
-func adminCommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader,
-	stdout io.Writer) error {
+func adminCommand(ctx context.Context, args []string, getenv func(string) string, environ []string,
+	stdin io.Reader, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
 		return &usageError{"admin needs the subcommand create"}
 	}
@@ -52,7 +52,7 @@ func adminCommand(ctx context.Context, args []string, getenv func(string) string
 	if *dir != "" {
 		flags["data.dir"] = *dir
 	}
-	cfg, err := config.Load(config.Sources{File: *file, Getenv: getenv, Flags: flags})
+	cfg, err := config.Load(config.Sources{File: *file, Getenv: getenv, Environ: environ, Flags: flags})
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout)
+	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Environ()...)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fieldbase:", err)

@@ -49,8 +49,11 @@ func exitCode(err error) int {
 	return 1
 }
 
-// run is the whole program: it parses args, loads the configuration and runs one command until ctx ends.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+// run is the whole program: it parses args, loads the configuration and runs one command until ctx ends. environ,
+// when given (os.Environ() in main), is the whole environment: a FIELDBASE_* variable in it that sets no key is
+// then refused like an unknown key in the config file.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer,
+	environ ...string) error {
 	if len(args) < 2 {
 		return &usageError{"no command given"}
 	}
@@ -63,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		_, err := fmt.Fprintln(stdout, "fieldbase", version)
 		return err
 	case "serve":
-		cfg, pos, err := loadConfig(cmd, rest, getenv, true)
+		cfg, pos, err := loadConfig(cmd, rest, getenv, environ, true)
 		if err != nil {
 			return err
 		}
@@ -72,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return serve(ctx, cfg, stdout)
 	case "migrate":
-		cfg, pos, err := loadConfig(cmd, rest, getenv, false)
+		cfg, pos, err := loadConfig(cmd, rest, getenv, environ, false)
 		if err != nil {
 			return err
 		}
@@ -81,14 +84,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		return migrate(ctx, cfg, pos[0], stdout)
 	case "admin":
-		return adminCommand(ctx, rest, getenv, stdin, stdout)
+		return adminCommand(ctx, rest, getenv, environ, stdin, stdout)
 	}
 	return &usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
 
 // loadConfig parses the flags of a command and merges them over defaults, file and environment.
-func loadConfig(cmd string, args []string, getenv func(string) string, withHTTP bool) (config.Config, []string,
-	error) {
+func loadConfig(cmd string, args []string, getenv func(string) string, environ []string, withHTTP bool) (
+	config.Config, []string, error) {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	file := fs.String("config", "", "")
@@ -108,7 +111,7 @@ func loadConfig(cmd string, args []string, getenv func(string) string, withHTTP 
 	if addr != nil && *addr != "" {
 		flags["server.addr"] = *addr
 	}
-	cfg, err := config.Load(config.Sources{File: *file, Getenv: getenv, Flags: flags})
+	cfg, err := config.Load(config.Sources{File: *file, Getenv: getenv, Environ: environ, Flags: flags})
 	return cfg, pos, err
 }
 
@@ -255,3 +258,4 @@ func migrate(ctx context.Context, cfg config.Config, direction string, stdout io
 	}
 	return nil
 }
+

@@ -5,8 +5,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -183,21 +187,94 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			env := func(k string) string { return tt.env[k] }
-			err := run(context.Background(), append([]string{"fieldbase"}, tt.args...), env, nil, &out)
-			code := 0
-			if err != nil {
-				code = exitCode(err)
-			}
+			code, out, err := runCommand(tt.args, tt.env)
 			if code != tt.wantCode {
 				t.Fatalf("exit code %d (err %v), want %d", code, err, tt.wantCode)
 			}
-			if tt.wantOut != "" && !strings.Contains(out.String(), tt.wantOut) {
-				t.Errorf("stdout %q lacks %q", out.String(), tt.wantOut)
+			if tt.wantOut != "" && !strings.Contains(out, tt.wantOut) {
+				t.Errorf("stdout %q lacks %q", out, tt.wantOut)
 			}
 			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Errorf("err %v lacks %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// runCommand runs `fieldbase args...` with env as the whole environment and returns the exit code, stdout and the
+// error main would print.
+func runCommand(args []string, env map[string]string) (int, string, error) {
+	var out bytes.Buffer
+	var environ []string
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	err := run(context.Background(), append([]string{"fieldbase"}, args...), func(k string) string { return env[k] },
+		strings.NewReader(""), &out, environ...)
+	if err != nil {
+		return exitCode(err), out.String(), err
+	}
+	return 0, out.String(), nil
+}
+
+// TestConfigMistakes checks that every configuration mistake, in any command, exits 2 with the key or the file and
+// the rule, before anything is created.
+func TestConfigMistakes(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "data")
+	conf := func(name, body string) string {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	typo := conf("typo.toml", "[server]\nadr = \"127.0.0.1:9000\"\n")
+	broken := conf("broken.toml", "[db]\nsynchronous = \"full\"\nbusy_timeout 10s\n")
+	missing := filepath.Join(tmp, "missing.toml")
+	admin := []string{"admin", "create", "--dir", dir, "--username", "root", "--password", "a long password"}
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+	}{
+		{"ErrUnknownKeyInFile", []string{"serve", "--dir", dir, "--config", typo}, nil,
+			"typo.toml: unknown key server.adr (did you mean server.addr?)"},
+		{"ErrUnknownKeyInFileFromEnv", []string{"migrate", "up", "--dir", dir}, map[string]string{"FIELDBASE_CONFIG": typo},
+			"did you mean server.addr?"},
+		{"ErrUnknownVariable", []string{"serve", "--dir", dir}, map[string]string{"FIELDBASE_SERVER_ADR": ":9000"},
+			"unknown environment variable FIELDBASE_SERVER_ADR (did you mean FIELDBASE_SERVER_ADDR?)"},
+		{"ErrMalformedTOML", []string{"migrate", "status", "--dir", dir, "--config", broken}, nil,
+			"broken.toml: line 3"},
+		{"ErrMissingConfigFile", []string{"serve", "--dir", dir, "--config", missing}, nil,
+			"config file " + missing + " does not exist"},
+		{"ErrMissingConfigFileFromEnv", []string{"serve", "--dir", dir}, map[string]string{"FIELDBASE_CONFIG": missing},
+			"config file " + missing + " (named by FIELDBASE_CONFIG) does not exist"},
+		{"ErrSynchronous", []string{"serve", "--dir", dir}, map[string]string{"FIELDBASE_DB_SYNCHRONOUS": "off"},
+			"db.synchronous (FIELDBASE_DB_SYNCHRONOUS): must be one of full, normal"},
+		{"ErrLogLevel", []string{"serve", "--dir", dir}, map[string]string{"FIELDBASE_LOG_LEVEL": "verbose"},
+			"log.level (FIELDBASE_LOG_LEVEL): must be one of debug, info, warn, error"},
+		{"ErrLogFormat", []string{"serve", "--dir", dir}, map[string]string{"FIELDBASE_LOG_FORMAT": "xml"},
+			"log.format (FIELDBASE_LOG_FORMAT): must be one of text, json"},
+		{"ErrDuration", []string{"serve", "--dir", dir}, map[string]string{"FIELDBASE_SERVER_READ_TIMEOUT": "soon"},
+			"server.read_timeout (FIELDBASE_SERVER_READ_TIMEOUT): must be a duration"},
+		{"ErrNumber", []string{"migrate", "up", "--dir", dir}, map[string]string{"FIELDBASE_JOBS_WORKERS": "four"},
+			"jobs.workers (FIELDBASE_JOBS_WORKERS): must be a whole number"},
+		{"ErrAdminUnknownKey", append(admin, "--config", typo), nil, "did you mean server.addr?"},
+		{"ErrAdminUnknownVariable", admin, map[string]string{"FIELDBASE_AUTH_ARGON2_MEMORY": "8"},
+			"did you mean FIELDBASE_AUTH_ARGON2_MEMORY_KIB?"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, err := runCommand(tt.args, tt.env)
+			if code != 2 || !strings.Contains(fmt.Sprint(err), tt.wantErr) {
+				t.Errorf("exit %d, err %v; want exit 2 and %q", code, err, tt.wantErr)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("a refused configuration left %s behind (%v)", dir, err)
 			}
 		})
 	}
@@ -233,7 +310,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // configFor is the configuration serve would load for dir.
 func configFor(t *testing.T, dir string) config.Config {
 	t.Helper()
-	cfg, _, err := loadConfig("serve", []string{"--dir", dir}, noEnv, true)
+	cfg, _, err := loadConfig("serve", []string{"--dir", dir}, noEnv, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
