@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -214,7 +217,14 @@ func shutdown(a *app.App, jq *jobs.Jobs, timeout time.Duration, log *slog.Logger
 	return errors.Join(err, jq.Stop(sctx))
 }
 
+// migrate runs `migrate up|down|status`. Only up creates the database: status and down on a directory without one
+// say so and leave the directory as it was (a mistyped --dir must not leave an empty database behind).
 func migrate(ctx context.Context, cfg config.Config, direction string, stdout io.Writer) error {
+	if direction != "up" {
+		if err := databaseExists(cfg.Data.Dir); err != nil {
+			return err
+		}
+	}
 	store, err := db.Open(ctx, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous,
 		BusyTimeout: cfg.DB.BusyTimeout})
 	if err != nil {
@@ -259,3 +269,11 @@ func migrate(ctx context.Context, cfg config.Config, direction string, stdout io
 	return nil
 }
 
+// databaseExists says whether dir holds a database, without creating anything.
+func databaseExists(dir string) error {
+	_, err := os.Stat(filepath.Join(dir, db.FileName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no database in %s (`fieldbase migrate up` or `fieldbase serve` creates one)", dir)
+	}
+	return err
+}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -278,6 +279,73 @@ func TestConfigMistakes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMigrateWithoutDatabase checks that status and down on a directory without a database say so and leave the
+// directory as it was: no database file, no folder.
+func TestMigrateWithoutDatabase(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	empty := filepath.Join(tmp, "empty")
+	other := filepath.Join(tmp, "other")
+	for _, d := range []string{empty, filepath.Join(other, "files")} {
+		if err := os.MkdirAll(d, 0o750); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(other, "notes.txt"), []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		dir  string
+	}{
+		{"StatusEmptyDir", []string{"migrate", "status"}, empty},
+		{"StatusOtherFiles", []string{"migrate", "status"}, other},
+		{"StatusMissingDir", []string{"migrate", "status"}, filepath.Join(tmp, "missing")},
+		{"StatusMissingNestedDir", []string{"migrate", "status"}, filepath.Join(tmp, "no", "such", "dir")},
+		{"DownEmptyDir", []string{"migrate", "down"}, empty},
+		{"DownMissingDir", []string{"migrate", "down"}, filepath.Join(tmp, "missing")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := tree(t, tmp)
+			code, out, err := runCommand(append(tt.args, "--dir", tt.dir), nil)
+			if code != 1 || !strings.Contains(fmt.Sprint(err), "no database in "+tt.dir) || out != "" {
+				t.Errorf("exit %d, err %v, stdout %q; want exit 1 and no database in %s", code, err, out, tt.dir)
+			}
+			if after := tree(t, tmp); !slices.Equal(after, before) {
+				t.Errorf("the directory changed:\n before %q\n after  %q", before, after)
+			}
+		})
+	}
+}
+
+// tree lists every file and folder under root (relative paths, folders ending in /, files with their size).
+func tree(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == root {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			out = append(out, rel+"/")
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		out = append(out, fmt.Sprintf("%s %d", rel, info.Size()))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestMigrateDownAndStatus(t *testing.T) {
