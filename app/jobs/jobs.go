@@ -29,7 +29,7 @@ type Options struct {
 	Workers int
 	// PollInterval is how often idle workers look for jobs inserted by another process.
 	PollInterval time.Duration
-	// Logger receives River's own log lines.
+	// Logger receives River's own log lines (its routine INFO lines at DEBUG) and a line for each job that errors.
 	Logger *slog.Logger
 	// Events (nil: a new broker, see Jobs.Events) receives a job event on the job's project stream at each progress step and when the job
 	// ends, and the task events of lock expiry.
@@ -96,7 +96,8 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 		PollOnly:                    true,
 		FetchCooldown:               50 * time.Millisecond,
 		JobTimeout:                  -1, // long imports and splits report progress instead of racing a deadline
-		Logger:                      log.With("component", "jobs"),
+		Logger:                      slog.New(riverHandler{log.Handler()}).With("component", "jobs"),
+		ErrorHandler:                errorLogger{log.With("component", "jobs")},
 		CompletedJobRetentionPeriod: 7 * 24 * time.Hour,
 	})
 	if err != nil {
