@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # vendor.sh copies the pinned browser libraries from web/node_modules into
 # web/static/vendor/ under stable names, with their licence files, so the Go
-# binary can embed and serve them and no page needs the internet.
+# binary can embed and serve them and no page needs the internet. A library
+# that would still request a URL elsewhere gets a literal edit (see edits
+# below); app/vendor_test.go lists the absolute URLs the copies would request
+# and fails on any it does not explain.
 #
 # It runs `npm ci` first when node_modules is missing or older than
 # package-lock.json. It is idempotent: unchanged files are left alone and files
@@ -35,6 +38,19 @@ files=(
   "redoc/bundles/redoc.standalone.js.LICENSE.txt      licenses/redoc-standalone-THIRD-PARTY.txt"
 )
 
+# Literal edits to copied files, each: destination|text|replacement. Files are
+# otherwise copied byte for byte. An edit whose text is not found exactly once
+# fails the copy, so a library upgrade that moves it gets looked at.
+#
+# ReDoc's side menu always renders <img src="https://cdn.redoc.ly/redoc/logo-mini.svg">
+# (RedoclyLogo in SideMenu.tsx, beside the "API docs by Redocly" link): no
+# option turns it off (redoc 2.5.4 has hideLoading, disableSearch, hideFab...,
+# none for the attribution). "data:," is no image: the <img> fails to decode,
+# ReDoc's onError removes it, and /redoc asks nothing of cdn.redoc.ly.
+edits=(
+  'redoc.standalone.js|src:"https://cdn.redoc.ly/redoc/logo-mini.svg"|src:"data:,"'
+)
+
 # Hosts a bundle must never load from at run time (fonts, CDNs). A library
 # upgrade that starts referencing one of them fails the copy step.
 forbidden='fonts\.googleapis\.com|fonts\.gstatic\.com|unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com'
@@ -63,9 +79,36 @@ copy_if_changed() {
   fi
 }
 
+# edited_copy prints the path of src with the edits for dst applied (a file in
+# $tmp), or src itself when dst has none.
+edited_copy() {
+  local src="$1" dst="$2" edit file find repl edited="$1"
+  [[ -f "$src" ]] || { printf '%s\n' "$src"; return; } # copy_if_changed says it is missing
+  for edit in "${edits[@]}"; do
+    IFS='|' read -r file find repl <<<"$edit"
+    [[ "$dst" == "$out/$file" ]] || continue
+    edited="$tmp/${file//\//_}"
+    node -e '
+      const fs = require("fs");
+      const [src, dst, find, repl] = process.argv.slice(1);
+      const text = fs.readFileSync(src, "latin1");
+      const n = text.split(find).length - 1;
+      if (n !== 1) {
+        console.error(`vendor.sh: ${src} has ${n} copies of ${find}, want 1: review the edit in vendor.sh`);
+        process.exit(1);
+      }
+      fs.writeFileSync(dst, text.replace(find, () => repl), "latin1");
+    ' "$src" "$edited" "$find" "$repl" || return 1
+    src="$edited"
+  done
+  printf '%s\n' "$edited"
+}
+
 main() {
   ensure_node_modules
-  local line src dst
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "$tmp"' EXIT
+  local line src dst from
   local -A keep=()
   for line in "${files[@]}"; do
     read -r src dst <<<"$line"
@@ -74,7 +117,8 @@ main() {
     else
       src="$nm/$src"
     fi
-    copy_if_changed "$src" "$out/$dst"
+    from="$(edited_copy "$src" "$out/$dst")"
+    copy_if_changed "$from" "$out/$dst"
     keep["$out/$dst"]=1
   done
   # Remove anything a previous version of this list copied.
