@@ -188,7 +188,7 @@ func TestCommandLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, err := runCommand(tt.args, tt.env)
+			code, out, err := runCommand(context.Background(), tt.args, tt.env)
 			if code != tt.wantCode {
 				t.Fatalf("exit code %d (err %v), want %d", code, err, tt.wantCode)
 			}
@@ -204,13 +204,13 @@ func TestCommandLine(t *testing.T) {
 
 // runCommand runs `fieldbase args...` with env as the whole environment and returns the exit code, stdout and the
 // error main would print.
-func runCommand(args []string, env map[string]string) (int, string, error) {
+func runCommand(ctx context.Context, args []string, env map[string]string) (int, string, error) {
 	var out bytes.Buffer
 	var environ []string
 	for k, v := range env {
 		environ = append(environ, k+"="+v)
 	}
-	err := run(context.Background(), append([]string{"fieldbase"}, args...), func(k string) string { return env[k] },
+	err := run(ctx, append([]string{"fieldbase"}, args...), func(k string) string { return env[k] },
 		strings.NewReader(""), &out, environ...)
 	if err != nil {
 		return exitCode(err), out.String(), err
@@ -235,6 +235,10 @@ func TestConfigMistakes(t *testing.T) {
 	broken := conf("broken.toml", "[db]\nsynchronous = \"full\"\nbusy_timeout 10s\n")
 	missing := filepath.Join(tmp, "missing.toml")
 	admin := []string{"admin", "create", "--dir", dir, "--username", "root", "--password", "a long password"}
+	// The commands run with a cancelled context: a mistake that slipped through ends the command at once (exit 1)
+	// instead of serving.
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
 	tests := []struct {
 		name    string
 		args    []string
@@ -270,7 +274,7 @@ func TestConfigMistakes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, _, err := runCommand(tt.args, tt.env)
+			code, _, err := runCommand(cancelled, tt.args, tt.env)
 			if code != 2 || !strings.Contains(fmt.Sprint(err), tt.wantErr) {
 				t.Errorf("exit %d, err %v; want exit 2 and %q", code, err, tt.wantErr)
 			}
@@ -311,7 +315,7 @@ func TestMigrateWithoutDatabase(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := tree(t, tmp)
-			code, out, err := runCommand(append(tt.args, "--dir", tt.dir), nil)
+			code, out, err := runCommand(context.Background(), append(tt.args, "--dir", tt.dir), nil)
 			if code != 1 || !strings.Contains(fmt.Sprint(err), "no database in "+tt.dir) || out != "" {
 				t.Errorf("exit %d, err %v, stdout %q; want exit 1 and no database in %s", code, err, out, tt.dir)
 			}
