@@ -46,7 +46,7 @@ func TestBrowserWalk(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-name"), "Kathmandu roofs"),
 		chromedp.SendKeys(chromedp.CSS("#f-description"), "Map every building in the block."),
 		chromedp.SetUploadFiles(chromedp.CSS("#f-aoi-file"), []string{aoiFile(t)}),
-		waitJS(`document.getElementById("aoi-status").textContent.includes("km² (a project may cover up to") && document.getElementById("e-aoi").hidden`))
+		waitJS(`document.getElementById("aoi-status").textContent.includes("km² (a project may cover up to") && getComputedStyle(document.getElementById("e-aoi")).display === "none"`))
 	shot(admin, "project-new")
 	run(t, admin, "create", chromedp.Click(chromedp.CSS(`#new-project-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#split-form")),
