@@ -151,6 +151,9 @@ type Rules struct {
 	// ProjectOpen is true only for a published project; draft, archived and
 	// completed projects accept no task actions.
 	ProjectOpen bool
+	// Draft is true for a project not yet published (so not open either);
+	// it changes only how WhyNot words the refusal.
+	Draft bool
 	// LockDuration is how long a lock lasts before the system may expire
 	// it; zero or less means locks never expire.
 	LockDuration        time.Duration
