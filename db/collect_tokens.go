@@ -15,17 +15,22 @@ type CollectToken struct {
 	TokenHash string
 	Nonce     string // the token is derived from it (see app), so its QR code can be drawn again
 	CreatedBy int64
-	CreatedAt time.Time
-	RevokedAt *time.Time
+	// CreatedByName is how people know the user who created it (display name, else username), filled by
+	// CollectTokens.
+	CreatedByName string
+	CreatedAt     time.Time
+	RevokedAt     *time.Time
 }
 
 const collectTokenColumns = "id, project_id, name, token_hash, nonce, coalesce(created_by, 0), created_at, revoked_at"
 
-func scanCollectToken(row scanner) (CollectToken, error) {
+func scanCollectToken(row scanner, extra ...any) (CollectToken, error) {
 	var t CollectToken
 	var created string
 	var revoked sql.NullString
-	if err := row.Scan(&t.ID, &t.ProjectID, &t.Name, &t.TokenHash, &t.Nonce, &t.CreatedBy, &created, &revoked); err != nil {
+	dest := append([]any{&t.ID, &t.ProjectID, &t.Name, &t.TokenHash, &t.Nonce, &t.CreatedBy, &created, &revoked},
+		extra...)
+	if err := row.Scan(dest...); err != nil {
 		return CollectToken{}, mapErr(err)
 	}
 	t.CreatedAt = parseTime(created)
@@ -48,10 +53,16 @@ func (s *Store) CreateCollectToken(ctx context.Context, t CollectToken) (Collect
 	return t, err
 }
 
-// CollectTokens lists a project's device tokens, revoked ones included, oldest first.
+// CollectTokens lists a project's device tokens, revoked ones included, oldest first, with their creators' names.
 func (s *Store) CollectTokens(ctx context.Context, projectID int64) ([]CollectToken, error) {
-	return queryAll(ctx, s.read, scanCollectToken, "SELECT "+collectTokenColumns+
-		" FROM collect_tokens WHERE project_id = ? ORDER BY id", projectID)
+	return queryAll(ctx, s.read, func(row scanner) (CollectToken, error) {
+		var name string
+		t, err := scanCollectToken(row, &name)
+		t.CreatedByName = name
+		return t, err
+	}, "SELECT "+collectTokenColumns+", coalesce((SELECT "+personName("u")+
+		" FROM users u WHERE u.id = collect_tokens.created_by), '') FROM collect_tokens WHERE project_id = ? ORDER BY id",
+		projectID)
 }
 
 // CollectToken returns one device token of a project, or ErrNotFound.

@@ -129,6 +129,7 @@ type Review struct {
 	ID           int64
 	SubmissionID int64
 	UserID       int64
+	ReviewerName string // the reviewer's display name (or username), filled by Reviews
 	FromState    string
 	ToState      string
 	Comment      string
@@ -184,9 +185,11 @@ func (s *Store) Reviews(ctx context.Context, submissionID int64) ([]Review, erro
 	return queryAll(ctx, s.read, func(row scanner) (Review, error) {
 		var r Review
 		var created string
-		err := row.Scan(&r.ID, &r.SubmissionID, &r.UserID, &r.FromState, &r.ToState, &r.Comment, &created)
+		err := row.Scan(&r.ID, &r.SubmissionID, &r.UserID, &r.ReviewerName, &r.FromState, &r.ToState, &r.Comment,
+			&created)
 		r.CreatedAt = parseTime(created)
 		return r, err
-	}, `SELECT id, submission_id, coalesce(user_id, 0), from_state, to_state, comment, created_at
-		FROM submission_reviews WHERE submission_id = ? ORDER BY id`, submissionID)
+	}, `SELECT r.id, r.submission_id, coalesce(r.user_id, 0), `+personName("u")+`, r.from_state, r.to_state,
+		r.comment, r.created_at FROM submission_reviews r LEFT JOIN users u ON u.id = r.user_id
+		WHERE r.submission_id = ? ORDER BY r.id`, submissionID)
 }

@@ -27,6 +27,9 @@ type Submission struct {
 	ReviewState    string // received, approved, has_issues or rejected
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// SubmittedBy is who sent it as people know them, filled by the queries: the submitter's display name (or
+	// username), else the device token's name; "" when neither is known.
+	SubmittedBy string
 }
 
 // Attachment is a file stored with a submission.
@@ -40,9 +43,11 @@ type Attachment struct {
 	CreatedAt    time.Time
 }
 
-const submissionColumns = `s.id, s.project_id, s.form_row, s.form_id, s.instance_id, s.deprecated_id, s.xml,
+var submissionColumns = `s.id, s.project_id, s.form_row, s.form_id, s.instance_id, s.deprecated_id, s.xml,
 	s.xml_sha256, coalesce(s.submitter_id, 0), coalesce(s.collect_token_id, 0), s.device_id, coalesce(s.task_id, 0),
-	coalesce(s.feature_id, 0), s.lon, s.lat, s.review_state, s.created_at, s.updated_at`
+	coalesce(s.feature_id, 0), s.lon, s.lat, s.review_state, s.created_at, s.updated_at,
+	coalesce((SELECT ` + personName("u") + ` FROM users u WHERE u.id = s.submitter_id),
+		(SELECT c.name FROM collect_tokens c WHERE c.id = s.collect_token_id), '')`
 
 func scanSubmission(row scanner) (Submission, error) {
 	var s Submission
@@ -50,7 +55,7 @@ func scanSubmission(row scanner) (Submission, error) {
 	var created, updated string
 	err := row.Scan(&s.ID, &s.ProjectID, &s.FormRow, &s.FormID, &s.InstanceID, &s.DeprecatedID, &s.XML,
 		&s.XMLSHA256, &s.SubmitterID, &s.CollectTokenID, &s.DeviceID, &s.TaskID, &s.FeatureID, &lon, &lat,
-		&s.ReviewState, &created, &updated)
+		&s.ReviewState, &created, &updated, &s.SubmittedBy)
 	if err != nil {
 		return Submission{}, mapErr(err)
 	}

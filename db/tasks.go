@@ -8,26 +8,29 @@ import (
 )
 
 // Task is one piece of a project's area and where it stands in the workflow. User ids are 0 when nobody holds
-// that part; the names are filled by the list queries.
+// that part; Task and Tasks fill the names of the lock holder and the assignee (usernames, and display names,
+// which may be empty).
 type Task struct {
-	ID              int64
-	ProjectID       int64
-	Index           int
-	Outline         string // GeoJSON MultiPolygon
-	MinLon, MinLat  float64
-	MaxLon, MaxLat  float64
-	AreaM2          float64
-	FeatureCount    int
-	State           string
-	LockedBy        int64
-	LockedByName    string
-	LockExpiresAt   time.Time // zero: not locked, or the lock never expires
-	StateBeforeLock string
-	MappedBy        int64
-	AssignedTo      int64
-	AssignedToName  string
-	Version         int64
-	UpdatedAt       time.Time
+	ID                    int64
+	ProjectID             int64
+	Index                 int
+	Outline               string // GeoJSON MultiPolygon
+	MinLon, MinLat        float64
+	MaxLon, MaxLat        float64
+	AreaM2                float64
+	FeatureCount          int
+	State                 string
+	LockedBy              int64
+	LockedByName          string
+	LockedByDisplayName   string    // "" when unset
+	LockExpiresAt         time.Time // zero: not locked, or the lock never expires
+	StateBeforeLock       string
+	MappedBy              int64
+	AssignedTo            int64
+	AssignedToName        string
+	AssignedToDisplayName string // "" when unset
+	Version               int64
+	UpdatedAt             time.Time
 }
 
 const taskColumns = `t.id, t.project_id, t.idx, t.min_lon, t.min_lat, t.max_lon, t.max_lat, t.area_m2,
@@ -56,31 +59,40 @@ type TaskOptions struct {
 	Outlines bool
 }
 
-// Tasks returns a project's tasks by index, with the usernames of lock holders and assignees.
+// namedTaskSelect selects tasks (alias t) with outline (an SQL expression: the column, or an empty string) and
+// the names of their lock holder and assignee, read by scanNamedTask.
+func namedTaskSelect(outline string) string {
+	return "SELECT " + taskColumns + ", " + outline + `, coalesce(l.username, ''), coalesce(l.display_name, ''),
+		coalesce(a.username, ''), coalesce(a.display_name, '') FROM tasks t LEFT JOIN users l ON l.id = t.locked_by
+		LEFT JOIN users a ON a.id = t.assigned_to`
+}
+
+func scanNamedTask(row scanner) (Task, error) {
+	var outline, locker, lockerDisplay, assignee, assigneeDisplay string
+	t, err := scanTask(row, &outline, &locker, &lockerDisplay, &assignee, &assigneeDisplay)
+	t.Outline, t.LockedByName, t.LockedByDisplayName = outline, locker, lockerDisplay
+	t.AssignedToName, t.AssignedToDisplayName = assignee, assigneeDisplay
+	return t, err
+}
+
+// Tasks returns a project's tasks by index, with the names of lock holders and assignees.
 func (s *Store) Tasks(ctx context.Context, projectID int64, opts TaskOptions) ([]Task, error) {
 	outline := "''"
 	if opts.Outlines {
 		outline = "t.outline"
 	}
-	return queryAll(ctx, s.read, func(row scanner) (Task, error) {
-		var outline, locker, assignee string
-		t, err := scanTask(row, &outline, &locker, &assignee)
-		t.Outline, t.LockedByName, t.AssignedToName = outline, locker, assignee
-		return t, err
-	}, "SELECT "+taskColumns+", "+outline+`, coalesce(l.username, ''),
-		coalesce(a.username, '') FROM tasks t LEFT JOIN users l ON l.id = t.locked_by
-		LEFT JOIN users a ON a.id = t.assigned_to WHERE t.project_id = ? ORDER BY t.idx`, projectID)
+	return queryAll(ctx, s.read, scanNamedTask, namedTaskSelect(outline)+" WHERE t.project_id = ? ORDER BY t.idx",
+		projectID)
 }
 
-// Task returns the task with the given 1-based index in a project, with its outline, or ErrNotFound.
+// Task returns the task with the given 1-based index in a project, with its outline and the names of its lock
+// holder and assignee, or ErrNotFound.
 func (s *Store) Task(ctx context.Context, projectID int64, index int) (Task, error) {
-	var outline string
-	t, err := scanTask(s.read.QueryRowContext(ctx, "SELECT "+taskColumns+
-		", t.outline FROM tasks t WHERE t.project_id = ? AND t.idx = ?", projectID, index), &outline)
+	t, err := scanNamedTask(s.read.QueryRowContext(ctx, namedTaskSelect("t.outline")+
+		" WHERE t.project_id = ? AND t.idx = ?", projectID, index))
 	if err != nil {
 		return Task{}, fmt.Errorf("task %d of project %d: %w", index, projectID, err)
 	}
-	t.Outline = outline
 	return t, nil
 }
 
@@ -164,20 +176,24 @@ type TaskSnapshot struct {
 	Locks int
 }
 
-// TaskEvent is one applied action in a task's history. UserID is 0 for the system.
+// TaskEvent is one applied action in a task's history. UserID is 0 for the system. TaskEvents fills the names
+// of the user and of the assignee (display names may be empty).
 type TaskEvent struct {
-	ID           int64
-	TaskID       int64
-	TaskIndex    int
-	ProjectID    int64
-	UserID       int64
-	Username     string
-	Action       string
-	FromState    string
-	ToState      string
-	Comment      string
-	TargetUserID int64 // the assignee, for assign
-	CreatedAt    time.Time
+	ID                int64
+	TaskID            int64
+	TaskIndex         int
+	ProjectID         int64
+	UserID            int64
+	Username          string
+	DisplayName       string
+	Action            string
+	FromState         string
+	ToState           string
+	Comment           string
+	TargetUserID      int64 // the assignee, for assign
+	TargetUsername    string
+	TargetDisplayName string
+	CreatedAt         time.Time
 }
 
 // ChangeTask applies one action to the task with the given index atomically: inside one write transaction it
@@ -260,13 +276,15 @@ func (s *Store) TaskEvents(ctx context.Context, projectID int64, index int) ([]T
 	return queryAll(ctx, s.read, func(row scanner) (TaskEvent, error) {
 		var e TaskEvent
 		var created string
-		err := row.Scan(&e.ID, &e.TaskID, &e.TaskIndex, &e.ProjectID, &e.UserID, &e.Username, &e.Action,
-			&e.FromState, &e.ToState, &e.Comment, &e.TargetUserID, &created)
+		err := row.Scan(&e.ID, &e.TaskID, &e.TaskIndex, &e.ProjectID, &e.UserID, &e.Username, &e.DisplayName,
+			&e.Action, &e.FromState, &e.ToState, &e.Comment, &e.TargetUserID, &e.TargetUsername, &e.TargetDisplayName,
+			&created)
 		e.CreatedAt = parseTime(created)
 		return e, err
-	}, `SELECT e.id, e.task_id, t.idx, e.project_id, coalesce(e.user_id, 0),
-		coalesce(u.username, ''), e.action, e.from_state, e.to_state, e.comment, coalesce(e.target_user_id, 0),
-		e.created_at FROM task_events e JOIN tasks t ON t.id = e.task_id LEFT JOIN users u ON u.id = e.user_id
+	}, `SELECT e.id, e.task_id, t.idx, e.project_id, coalesce(e.user_id, 0), coalesce(u.username, ''),
+		coalesce(u.display_name, ''), e.action, e.from_state, e.to_state, e.comment, coalesce(e.target_user_id, 0),
+		coalesce(g.username, ''), coalesce(g.display_name, ''), e.created_at FROM task_events e
+		JOIN tasks t ON t.id = e.task_id LEFT JOIN users u ON u.id = e.user_id LEFT JOIN users g ON g.id = e.target_user_id
 		WHERE t.project_id = ? AND t.idx = ? ORDER BY e.id`, projectID, index)
 }
 

@@ -37,6 +37,12 @@ func scanUser(row scanner) (User, error) {
 	return u, nil
 }
 
+// personName is the SQL for how people know the user of table alias a: the display name when set, else the
+// username; an empty string when the row is missing, as on the empty side of a LEFT JOIN.
+func personName(a string) string {
+	return "coalesce(nullif(trim(" + a + ".display_name), ''), " + a + ".username, '')"
+}
+
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
