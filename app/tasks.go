@@ -39,22 +39,28 @@ type TaskEventBody struct {
 	TaskIndex    int       `json:"task_index"`
 	UserID       int64     `json:"user_id,omitempty"`
 	Username     string    `json:"username"`
+	Name         string    `json:"name,omitempty" doc:"How people know the user: the display name, or the username"`
 	Action       string    `json:"action"`
 	FromState    string    `json:"from_state"`
 	ToState      string    `json:"to_state"`
 	Comment      string    `json:"comment,omitempty"`
 	TargetUserID int64     `json:"target_user_id,omitempty" doc:"The assignee, for assign"`
+	TargetName   string    `json:"target_name,omitempty" doc:"How people know the assignee, for assign"`
 	CreatedAt    time.Time `json:"created_at"`
 }
 
 func taskEventBody(e db.TaskEvent) TaskEventBody {
-	name := e.Username
+	username, name := e.Username, tasking.PersonName(e.DisplayName, e.Username)
 	if e.UserID == 0 {
-		name = "system"
+		username, name = "system", "system"
 	}
-	return TaskEventBody{ID: e.ID, TaskIndex: e.TaskIndex, UserID: e.UserID, Username: name, Action: e.Action,
-		FromState: e.FromState, ToState: e.ToState, Comment: e.Comment, TargetUserID: e.TargetUserID,
+	b := TaskEventBody{ID: e.ID, TaskIndex: e.TaskIndex, UserID: e.UserID, Username: username, Name: name,
+		Action: e.Action, FromState: e.FromState, ToState: e.ToState, Comment: e.Comment, TargetUserID: e.TargetUserID,
 		CreatedAt: e.CreatedAt.UTC()}
+	if e.TargetUserID != 0 {
+		b.TargetName = tasking.PersonName(e.TargetDisplayName, e.TargetUsername)
+	}
+	return b
 }
 
 // TaskActionBody is the body of POST .../tasks/{index}/events (and of the task panel's buttons).
@@ -135,6 +141,9 @@ func (a *App) apiGetTask(ctx context.Context, in *TaskInput) (*TaskOutput, error
 		if b.AllowedActions, err = a.tasking.AllowedActions(ctx, pa.Project, t, p.UserID, pa.Role); err != nil {
 			return nil, err
 		}
+		if b.WhyNot, err = a.tasking.WhyNot(ctx, pa.Project, t, p.UserID, pa.Role); err != nil {
+			return nil, err
+		}
 	}
 	return &TaskOutput{Body: b}, nil
 }
@@ -161,7 +170,8 @@ func (a *App) actOnTask(ctx context.Context, in TaskInput, body TaskActionBody) 
 		return db.Task{}, db.TaskEvent{}, err
 	}
 	pa, p := projectFrom(ctx), principal(ctx)
-	return a.tasking.Act(ctx, in.ID, in.Index, tasking.Person{ID: p.UserID, Username: p.Username}, pa.Role,
+	return a.tasking.Act(ctx, in.ID, in.Index, tasking.Person{ID: p.UserID, Username: p.Username,
+		DisplayName: p.DisplayName}, pa.Role,
 		taskflow.Request{Action: taskflow.Action(body.Action), Comment: body.Comment, UserID: body.UserID,
 			Now: time.Now()})
 }

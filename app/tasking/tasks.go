@@ -5,7 +5,9 @@
 package tasking
 
 import (
+	"cmp"
 	"context"
+	"strings"
 	"time"
 
 	"fieldbase/app/live"
@@ -26,8 +28,14 @@ func New(store *db.Store, events *live.Broker) *Service {
 
 // Person is who acts on a task: a user, or the zero Person for the system.
 type Person struct {
-	ID       int64
-	Username string
+	ID          int64
+	Username    string
+	DisplayName string
+}
+
+// PersonName is how people know a user: the display name when set, else the username.
+func PersonName(displayName, username string) string {
+	return cmp.Or(strings.TrimSpace(displayName), username)
 }
 
 // TaskBody is a task as the API lists it and the live stream sends it.
@@ -44,26 +52,34 @@ type TaskBody struct {
 	Version        int64      `json:"version"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 	AllowedActions []string   `json:"allowed_actions,omitempty" doc:"What the caller may do now (single task views)"`
+	WhyNot         []Reason   `json:"why_not,omitempty" doc:"Why main actions are missing from allowed_actions (single task views)"`
+}
+
+// Reason says in words why an action is not available to the caller now.
+type Reason struct {
+	Action string `json:"action"`
+	Reason string `json:"reason"`
 }
 
 // UserRef names a user.
 type UserRef struct {
 	ID       int64  `json:"id"`
 	Username string `json:"username,omitempty"`
+	Name     string `json:"name,omitempty" doc:"How people know the user: the display name, or the username"`
 }
 
-func userRef(id int64, name string) *UserRef {
+func userRef(id int64, username, displayName string) *UserRef {
 	if id == 0 {
 		return nil
 	}
-	return &UserRef{ID: id, Username: name}
+	return &UserRef{ID: id, Username: username, Name: PersonName(displayName, username)}
 }
 
 // Body is the API shape of a stored task.
 func Body(t db.Task) TaskBody {
 	b := TaskBody{Index: t.Index, State: t.State, AreaM2: t.AreaM2, FeatureCount: t.FeatureCount,
-		BBox: [4]float64{t.MinLon, t.MinLat, t.MaxLon, t.MaxLat}, LockedBy: userRef(t.LockedBy, t.LockedByName),
-		AssignedTo: userRef(t.AssignedTo, t.AssignedToName), MappedBy: t.MappedBy, Version: t.Version,
+		BBox: [4]float64{t.MinLon, t.MinLat, t.MaxLon, t.MaxLat}, LockedBy: userRef(t.LockedBy, t.LockedByName, t.LockedByDisplayName),
+		AssignedTo: userRef(t.AssignedTo, t.AssignedToName, t.AssignedToDisplayName), MappedBy: t.MappedBy, Version: t.Version,
 		UpdatedAt: t.UpdatedAt.UTC()}
 	if !t.LockExpiresAt.IsZero() {
 		e := t.LockExpiresAt.UTC()
@@ -99,16 +115,38 @@ func (s *Service) Act(ctx context.Context, projectID int64, index int, by Person
 // AllowedActions lists what user (with role in the project) may do to the task now.
 func (s *Service) AllowedActions(ctx context.Context, p db.Project, t db.Task, userID int64,
 	role taskflow.Role) ([]string, error) {
-	locks, err := s.store.LocksHeld(ctx, p.ID, userID)
+	actor, err := s.actor(ctx, p, userID, role)
 	if err != nil {
 		return nil, err
 	}
-	actor := taskflow.Actor{UserID: userID, Role: role, Locks: locks}
 	var out []string
 	for _, act := range taskflow.Actions(FlowTask(t), actor, FlowRules(p), time.Now()) {
 		out = append(out, string(act))
 	}
 	return out, nil
+}
+
+// WhyNot explains in words why user (with role in the project) cannot take the main actions AllowedActions
+// leaves out (taskflow.WhyNot), naming the lock holder and the assignee as people know them.
+func (s *Service) WhyNot(ctx context.Context, p db.Project, t db.Task, userID int64,
+	role taskflow.Role) ([]Reason, error) {
+	actor, err := s.actor(ctx, p, userID, role)
+	if err != nil {
+		return nil, err
+	}
+	names := taskflow.Names{LockedBy: PersonName(t.LockedByDisplayName, t.LockedByName),
+		AssignedTo: PersonName(t.AssignedToDisplayName, t.AssignedToName)}
+	var out []Reason
+	for _, r := range taskflow.WhyNot(FlowTask(t), actor, FlowRules(p), time.Now(), names) {
+		out = append(out, Reason{Action: string(r.Action), Reason: r.Text})
+	}
+	return out, nil
+}
+
+// actor is user as the rules see them in project p, with the locks they hold there now.
+func (s *Service) actor(ctx context.Context, p db.Project, userID int64, role taskflow.Role) (taskflow.Actor, error) {
+	locks, err := s.store.LocksHeld(ctx, p.ID, userID)
+	return taskflow.Actor{UserID: userID, Role: role, Locks: locks}, err
 }
 
 // publish tells a project's open pages that a task changed; the names of the lock holder and assignee are
@@ -121,10 +159,10 @@ func (s *Service) publish(projectID int64, t db.Task, action string, by Person) 
 	if by.ID != 0 {
 		name = by.Username
 		if t.LockedBy == by.ID && t.LockedByName == "" {
-			t.LockedByName = by.Username
+			t.LockedByName, t.LockedByDisplayName = by.Username, by.DisplayName
 		}
 		if t.AssignedTo == by.ID && t.AssignedToName == "" {
-			t.AssignedToName = by.Username
+			t.AssignedToName, t.AssignedToDisplayName = by.Username, by.DisplayName
 		}
 	}
 	s.events.PublishJSON(projectID, live.KindTask, TaskChange{ProjectID: projectID, Task: Body(t), Action: action,
@@ -156,6 +194,7 @@ func FlowTask(t db.Task) taskflow.Task {
 
 // FlowRules are a project's workflow settings as the rules read them; only a published project is open.
 func FlowRules(p db.Project) taskflow.Rules {
-	return taskflow.Rules{ProjectOpen: p.Status == "published", LockDuration: time.Duration(p.LockMinutes) *
-		time.Minute, AllowSelfValidation: p.AllowSelfValidation, MaxLocksPerUser: p.MaxLocksPerUser}
+	return taskflow.Rules{ProjectOpen: p.Status == "published", Draft: p.Status == "draft",
+		LockDuration: time.Duration(p.LockMinutes) * time.Minute, AllowSelfValidation: p.AllowSelfValidation,
+		MaxLocksPerUser: p.MaxLocksPerUser}
 }
