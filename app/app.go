@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -111,7 +110,9 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	if a.static, err = loadStatic(assets.Static); err != nil {
 		return nil, err
 	}
-	if a.tmpl, err = parseTemplates(assets.Templates, template.FuncMap{"asset": a.static.url, "field": newFormField, "km2": km2}); err != nil {
+	funcs := labelFuncs()
+	funcs["asset"], funcs["field"], funcs["km2"] = a.static.url, newFormField, km2
+	if a.tmpl, err = parseTemplates(assets.Templates, funcs); err != nil {
 		return nil, err
 	}
 	a.fiber = fiber.New(fiber.Config{

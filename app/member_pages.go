@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fieldbase/app/taskflow"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
@@ -18,7 +19,7 @@ var memberRoles = []string{"mapper", "validator", "field_manager", "project_mana
 type membersPage struct {
 	Project   ProjectBody
 	Members   []MemberBody
-	Roles     []string
+	Roles     []option
 	CanManage bool
 	Username  string
 	Role      string
@@ -32,7 +33,7 @@ func (a *App) membersPageData(c *fiber.Ctx, page membersPage) (membersPage, erro
 	if err != nil {
 		return page, err
 	}
-	page.Project, page.Members, page.Roles = projectBody(pa.Project, pa.Role), list.Body.Items, memberRoles
+	page.Project, page.Members, page.Roles = projectBody(pa.Project, pa.Role), list.Body.Items, roleOptions()
 	page.CanManage = taskflow.RoleAtLeast(pa.Role, taskflow.RoleProjectManager)
 	if page.Role == "" {
 		page.Role = "mapper"
@@ -52,7 +53,7 @@ func (a *App) showMembersPage(c *fiber.Ctx) error {
 // addMemberForm adds a user by username (or changes their role) through the API's handler.
 func (a *App) addMemberForm(c *fiber.Ctx) error {
 	form := membersPage{Username: strings.TrimSpace(c.FormValue("username")), Role: c.FormValue("role")}
-	err := a.putMember(c, form.Username, form.Role)
+	name, err := a.putMember(c, form.Username, form.Role)
 	if err != nil {
 		errs, status, ok := formErrors(err)
 		if !ok {
@@ -65,26 +66,26 @@ func (a *App) addMemberForm(c *fiber.Ctx) error {
 		page.Errors = errs
 		return a.page(c, status, "project_members", "Members", page)
 	}
-	return a.redirect(c, a.membersURL(c, form.Username+" is now a "+form.Role))
+	return a.redirect(c, a.membersURL(c, name+" is now a "+roleLabel(form.Role)))
 }
 
-// putMember finds the user and sets their role.
-func (a *App) putMember(c *fiber.Ctx, username, role string) error {
+// putMember finds the user and sets their role; it returns the name people know them by.
+func (a *App) putMember(c *fiber.Ctx, username, role string) (string, error) {
 	if username == "" {
-		return fieldError("username", "is required")
+		return "", fieldError("username", "is required")
 	}
 	u, err := a.store.UserByUsername(c.UserContext(), username)
 	if errors.Is(err, db.ErrNotFound) {
-		return fieldError("username", "no user has this name")
+		return "", fieldError("username", "no user has this name")
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
 	_, err = a.apiPutMember(c.UserContext(), &struct {
 		MemberInput
 		Body MemberRoleBody
 	}{MemberInput{ID: projectFrom(c.UserContext()).Project.ID, UserID: u.ID}, MemberRoleBody{Role: role}})
-	return err
+	return tasking.PersonName(u.DisplayName, u.Username), err
 }
 
 // changeMemberForm changes a member's role, or removes them when the form says remove.

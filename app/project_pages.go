@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fieldbase/app/geo"
+	"fieldbase/app/markdown"
 	"fieldbase/app/taskflow"
 	"fieldbase/db"
 )
@@ -240,16 +242,17 @@ func (a *App) createProjectForm(c *fiber.Ctx) error {
 }
 
 type projectPage struct {
-	Project     ProjectBody
-	Stats       StatsBody
-	States      []stateCount
-	Bar         progressBar
-	CanManage   bool
-	CanMap      bool
-	SignedIn    bool
-	UserID      int64
-	HasFeatures bool
-	Notice      string
+	Project      ProjectBody
+	Stats        StatsBody
+	States       []stateCount
+	Bar          progressBar
+	CanManage    bool
+	CanMap       bool
+	SignedIn     bool
+	UserID       int64
+	HasFeatures  bool
+	Notice       string
+	Instructions template.HTML // the project's instructions, rendered from Markdown
 }
 
 // showProjectPage is the project's map with its tasks, progress and instructions.
@@ -262,6 +265,7 @@ func (a *App) showProjectPage(c *fiber.Ctx) error {
 	if c.Query("published") != "" {
 		page.Notice = "Published: mappers can now lock tasks."
 	}
+	page.Instructions = markdown.Render(pa.Project.Instructions)
 	return a.page(c, fiber.StatusOK, "project", pa.Project.Name, page)
 }
 

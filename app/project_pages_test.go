@@ -112,7 +112,7 @@ func TestSplitAndPublishPages(t *testing.T) {
 		resp, got = b.form("/projects/"+id+"/publish", url.Values{"csrf_token": {csrf}}, nil)
 		check(t, resp, got, 303)
 		resp, got = b.get(resp.Header.Get("Location"))
-		check(t, resp, got, 200, "Published", "published")
+		check(t, resp, got, 200, "Published: mappers can now lock tasks", `<span class="badge">Published</span>`)
 	})
 	t.Run("Forbidden_SplitPageForOthers", func(t *testing.T) {
 		ta.run(t, []scenario{{name: "Mapper", method: "GET", url: split, headers: bearer(tok), wantStatus: 403}})

@@ -20,21 +20,6 @@ const submissionsPerPage = 50
 // reviewStates are the review states a submission can be in, in review order.
 var reviewStates = []string{"received", "approved", "has_issues", "rejected"}
 
-// reviewLabel is how a page names a review state.
-func reviewLabel(s string) string {
-	switch s {
-	case "received":
-		return "Received"
-	case "approved":
-		return "Approved"
-	case "has_issues":
-		return "Has issues"
-	case "rejected":
-		return "Rejected"
-	}
-	return s
-}
-
 // option is one choice of a select.
 type option struct{ Value, Label string }
 

@@ -1,29 +1,42 @@
 package app
 
 import (
+	"errors"
+	"html/template"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"fieldbase/app/markdown"
 	"fieldbase/app/taskflow"
 )
 
-// taskPanel is what the task side panel shows: the task, its history and the actions the caller may take now.
+// actionButton is one action the caller may take, as the panel shows it.
 type actionButton struct {
 	Action, Label string
 	Danger        bool
 }
 
+// historyLine is one entry of a task's history as a sentence, with the states it moved between in words.
+type historyLine struct {
+	TaskEventBody
+	Sentence, From, To string
+}
+
+// taskPanel is what the task side panel shows: the task, its history, the actions the caller may take now and
+// why the main ones they may not are missing, and the project's instructions.
 type taskPanel struct {
-	ProjectID int64
-	Task      TaskBody
-	Events    []TaskEventBody
-	Actions   []actionButton
-	State     string
-	Members   []MemberBody
-	Errors    map[string]string
-	Done      string
-	SignedIn  bool
+	ProjectID    int64
+	Task         TaskBody
+	Events       []historyLine
+	Actions      []actionButton
+	Reasons      []string
+	State        string
+	Members      []MemberBody
+	Errors       map[string]string
+	Done         string
+	SignedIn     bool
+	Instructions template.HTML
 }
 
 // taskIndex reads the :index parameter.
@@ -46,10 +59,15 @@ func (a *App) taskPanelData(c *fiber.Ctx, in TaskInput) (taskPanel, error) {
 	if err != nil {
 		return taskPanel{}, err
 	}
-	panel := taskPanel{ProjectID: in.ID, Task: t.Body, Events: evs.Body.Items, SignedIn: principal(ctx) != nil,
-		State: stateLabel(t.Body.State)}
-	for i, j := 0, len(panel.Events)-1; i < j; i, j = i+1, j-1 { // newest first
-		panel.Events[i], panel.Events[j] = panel.Events[j], panel.Events[i]
+	panel := taskPanel{ProjectID: in.ID, Task: t.Body, SignedIn: principal(ctx) != nil, State: stateLabel(t.Body.State),
+		Instructions: markdown.Render(projectFrom(ctx).Project.Instructions)}
+	for i := len(evs.Body.Items) - 1; i >= 0; i-- { // newest first
+		e := evs.Body.Items[i]
+		panel.Events = append(panel.Events, historyLine{TaskEventBody: e, Sentence: eventSentence(e),
+			From: stateLabel(e.FromState), To: stateLabel(e.ToState)})
+	}
+	for _, r := range t.Body.WhyNot {
+		panel.Reasons = append(panel.Reasons, r.Reason)
 	}
 	for _, act := range t.Body.AllowedActions {
 		panel.Actions = append(panel.Actions, actionButton{Action: act, Label: actionLabel(taskflow.Action(act)),
@@ -109,6 +127,12 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 		if status >= 500 {
 			return actErr
 		}
+		var refused *taskflow.Error
+		if errors.As(actErr, &refused) {
+			// The rules' own message names states and actions by their identifiers; the panel, redrawn as the
+			// task is now, says in words why its buttons are missing.
+			msg = "“" + actionLabel(taskflow.Action(body.Action)) + "” is not possible now"
+		}
 		// The panel shows the comment's message under the comment box and any other beside the buttons.
 		panel.Errors = map[string]string{"": msg}
 		for k, v := range fields {
@@ -120,31 +144,10 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 		}
 		return a.renderTaskPanel(c, status, panel)
 	}
-	panel.Done = actionLabel(taskflow.Action(body.Action))
+	assignee := ""
+	if panel.Task.AssignedTo != nil {
+		assignee = panel.Task.AssignedTo.Name
+	}
+	panel.Done = actionSentence("You", taskflow.Action(body.Action), assignee)
 	return a.renderTaskPanel(c, fiber.StatusOK, panel)
-}
-
-// actionLabel is the button text of an action.
-func actionLabel(act taskflow.Action) string {
-	labels := map[taskflow.Action]string{
-		taskflow.ActionLockForMapping: "Start mapping", taskflow.ActionUnlock: "Stop (unlock)",
-		taskflow.ActionMarkMapped: "Mark as mapped", taskflow.ActionLockForValidation: "Start validating",
-		taskflow.ActionValidate: "Validate", taskflow.ActionInvalidate: "Needs more mapping",
-		taskflow.ActionExtendLock: "Extend my lock", taskflow.ActionAssign: "Assign",
-		taskflow.ActionUnassign: "Unassign", taskflow.ActionReset: "Reset to ready",
-		taskflow.ActionComment: "Comment", taskflow.ActionExpire: "Expire"}
-	if l, ok := labels[act]; ok {
-		return l
-	}
-	return string(act)
-}
-
-// stateLabel is a task state as people read it.
-func stateLabel(s string) string {
-	labels := map[string]string{"ready": "Ready", "locked_for_mapping": "Locked for mapping", "mapped": "Mapped",
-		"locked_for_validation": "Locked for validation", "validated": "Validated", "invalidated": "Needs more mapping"}
-	if l, ok := labels[s]; ok {
-		return l
-	}
-	return s
 }

@@ -45,7 +45,7 @@ func TestTaskPanelPages(t *testing.T) {
 		sub, _, _ := ta.events.Subscribe(id, 0)
 		defer ta.events.Unsubscribe(sub)
 		resp, got := mia.form(panel, url.Values{"action": {"lock_for_mapping"}}, hx(miaCSRF))
-		check(t, resp, got, 200, "Done: Start mapping", "Locked for mapping", "mia", `data-action="mark_mapped"`)
+		check(t, resp, got, 200, "You started mapping.", "Locked for mapping", "mia", `data-action="mark_mapped"`)
 		ev := <-sub.C()
 		if ev.Kind != live.KindTask || !strings.Contains(string(ev.Data), `"index":2`) {
 			t.Fatalf("event %s %s", ev.Kind, ev.Data)
@@ -80,7 +80,7 @@ func TestTaskPanelPages(t *testing.T) {
 	})
 	t.Run("OK_MarkMapped", func(t *testing.T) {
 		resp, got := mia.form(panel, url.Values{"action": {"mark_mapped"}}, hx(miaCSRF))
-		check(t, resp, got, 200, `badge state-mapped`, "lock_for_mapping")
+		check(t, resp, got, 200, `badge state-mapped`, "mia started mapping")
 	})
 }
 
