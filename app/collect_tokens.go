@@ -58,12 +58,13 @@ func (u *uploads) collectTokenFor(nonce string) string {
 
 // CollectTokenBody is a device token as listed (the token itself only in the answer that creates it).
 type CollectTokenBody struct {
-	ID        int64      `json:"id"`
-	Name      string     `json:"name"`
-	Token     string     `json:"token,omitempty" doc:"Shown once, when created"`
-	ServerURL string     `json:"server_url,omitempty" doc:"The OpenRosa server URL for ODK Collect, shown once"`
-	CreatedAt time.Time  `json:"created_at"`
-	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	ID            int64      `json:"id"`
+	Name          string     `json:"name"`
+	Token         string     `json:"token,omitempty" doc:"Shown once, when created"`
+	ServerURL     string     `json:"server_url,omitempty" doc:"The OpenRosa server URL for ODK Collect, shown once"`
+	CreatedByName string     `json:"created_by_name,omitempty" doc:"Who created it: a display name, or a username (lists)"`
+	CreatedAt     time.Time  `json:"created_at"`
+	RevokedAt     *time.Time `json:"revoked_at,omitempty"`
 }
 
 // CollectTokenInput names a new device token.
@@ -120,7 +121,8 @@ func (a *App) apiCreateCollectToken(ctx context.Context, in *CollectTokenInput) 
 }
 
 func collectTokenBody(t db.CollectToken) CollectTokenBody {
-	return CollectTokenBody{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt.UTC(), RevokedAt: t.RevokedAt}
+	return CollectTokenBody{ID: t.ID, Name: t.Name, CreatedByName: t.CreatedByName, CreatedAt: t.CreatedAt.UTC(),
+		RevokedAt: t.RevokedAt}
 }
 
 func (a *App) apiListCollectTokens(ctx context.Context, _ *struct {

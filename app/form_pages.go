@@ -74,7 +74,7 @@ func (a *App) uploadFormPage(c *fiber.Ctx) error {
 	return a.viaUpload(c, a.uploadForm, "", func(body []byte) string {
 		var f FormBody
 		_ = json.Unmarshal(body, &f)
-		return fmt.Sprintf("%s version %s uploaded", f.FormID, f.Version)
+		return formName("", f.FormID, f.Version) + " uploaded"
 	})
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -158,9 +159,7 @@ func (a *App) showSubmissionsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if page.Rows, err = a.submissionRows(ctx, list.Body.Items); err != nil {
-		return err
-	}
+	page.Rows = submissionRows(list.Body.Items)
 	a.pageLinks(&page, q, list.Body.Total)
 	return a.page(c, fiber.StatusOK, "project_submissions", "Submissions", page)
 }
@@ -185,25 +184,18 @@ func (a *App) pageLinks(page *submissionsPage, q url.Values, total int) {
 	}
 }
 
-// submissionRows adds who sent each submission: a username, or the device.
-func (a *App) submissionRows(ctx context.Context, items []SubmissionBody) ([]submissionRow, error) {
-	names := map[int64]string{}
+// submissionRows adds who sent each submission (a person's name or a device token's) and its review state in
+// words.
+func submissionRows(items []SubmissionBody) []submissionRow {
 	rows := make([]submissionRow, 0, len(items))
 	for _, s := range items {
-		r := submissionRow{SubmissionBody: s, Submitter: "device " + s.DeviceID, ReviewLabel: reviewLabel(s.ReviewState)}
-		if s.SubmitterID != 0 {
-			name, ok := names[s.SubmitterID]
-			if !ok {
-				u, err := a.store.User(ctx, s.SubmitterID)
-				if err != nil && !errors.Is(err, db.ErrNotFound) {
-					return nil, err
-				}
-				name = u.Username
-				names[s.SubmitterID] = name
-			}
-			r.Submitter = name
-		}
-		rows = append(rows, r)
+		rows = append(rows, submissionRow{SubmissionBody: s, Submitter: submitterName(s),
+			ReviewLabel: reviewLabel(s.ReviewState)})
 	}
-	return rows, nil
+	return rows
+}
+
+// submitterName is who sent a submission, for a page.
+func submitterName(s SubmissionBody) string {
+	return cmp.Or(s.SubmittedBy, "an unknown sender")
 }

@@ -1,7 +1,7 @@
 package app
 
 import (
-	"context"
+	"cmp"
 	"fmt"
 	"mime"
 	"net/url"
@@ -37,6 +37,7 @@ type submissionDetailPage struct {
 	Project     ProjectBody
 	Submission  SubmissionBody
 	Submitter   string
+	Form        string // the form and its version, in words
 	Fields      []fieldValue
 	Attachments []attachmentView
 	StateLabel  string
@@ -59,11 +60,8 @@ func (a *App) submissionDetailData(c *fiber.Ctx, page submissionDetailPage) (sub
 		return page, err
 	}
 	page.Project, page.Submission = projectBody(pa.Project, pa.Role), b
-	rows, err := a.submissionRows(ctx, []SubmissionBody{b})
-	if err != nil {
-		return page, err
-	}
-	page.Submitter, page.StateLabel = rows[0].Submitter, rows[0].ReviewLabel
+	page.Submitter, page.StateLabel = submitterName(b), reviewLabel(b.ReviewState)
+	page.Form = formName("", b.FormID, b.FormVersion)
 	for k, v := range openrosa.Flatten(b.Data) {
 		page.Fields = append(page.Fields, fieldValue{Path: k, Value: v})
 	}
@@ -73,8 +71,8 @@ func (a *App) submissionDetailData(c *fiber.Ctx, page submissionDetailPage) (sub
 			URL:   fmt.Sprintf("/projects/%d/submissions/%d/files/%s", pa.Project.ID, b.ID, url.PathEscape(at.Name)),
 			Image: contains(inlineImages, mediaType(at.ContentType))})
 	}
-	page.Reviews, err = a.reviewViews(ctx, b.Reviews)
-	return page, err
+	page.Reviews = reviewViews(b.Reviews)
+	return page, nil
 }
 
 func mediaType(ct string) string {
@@ -85,17 +83,14 @@ func mediaType(ct string) string {
 	return t
 }
 
-func (a *App) reviewViews(ctx context.Context, reviews []ReviewBody) ([]reviewView, error) {
+// reviewViews puts a submission's review history in words.
+func reviewViews(reviews []ReviewBody) []reviewView {
 	out := make([]reviewView, 0, len(reviews))
 	for _, r := range reviews {
-		rows, err := a.submissionRows(ctx, []SubmissionBody{{SubmitterID: r.UserID, DeviceID: "?"}})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, reviewView{ReviewBody: r, By: rows[0].Submitter, From: reviewLabel(r.FromState),
+		out = append(out, reviewView{ReviewBody: r, By: cmp.Or(r.ReviewedBy, "Someone"), From: reviewLabel(r.FromState),
 			To: reviewLabel(r.ToState)})
 	}
-	return out, nil
+	return out
 }
 
 // showSubmissionPage is the detail view of one submission with the review buttons.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"fieldbase/app/collect"
 	"fieldbase/app/openrosa"
+	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
@@ -26,6 +28,7 @@ type SubmissionBody struct {
 	DeprecatedID string           `json:"deprecated_id,omitempty"`
 	SubmitterID  int64            `json:"submitter_id,omitempty"`
 	DeviceID     string           `json:"device_id,omitempty"`
+	SubmittedBy  string           `json:"submitted_by,omitempty" doc:"Who sent it: a user's display name, or a device token's name"`
 	TaskID       int64            `json:"task_id,omitempty"`
 	FeatureID    int64            `json:"feature_id,omitempty"`
 	Lon          *float64         `json:"lon,omitempty"`
@@ -48,11 +51,12 @@ type AttachmentBody struct {
 
 // ReviewBody is one change of review state.
 type ReviewBody struct {
-	UserID    int64     `json:"user_id,omitempty"`
-	FromState string    `json:"from_state"`
-	ToState   string    `json:"to_state"`
-	Comment   string    `json:"comment,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
+	UserID     int64     `json:"user_id,omitempty"`
+	ReviewedBy string    `json:"reviewed_by,omitempty" doc:"The reviewer's display name, or username"`
+	FromState  string    `json:"from_state"`
+	ToState    string    `json:"to_state"`
+	Comment    string    `json:"comment,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // SubmissionListInput filters and pages a project's submissions.
@@ -111,8 +115,9 @@ var (
 
 func submissionBody(s db.Submission) SubmissionBody {
 	return SubmissionBody{ID: s.ID, FormID: s.FormID, InstanceID: s.InstanceID, DeprecatedID: s.DeprecatedID,
-		SubmitterID: s.SubmitterID, DeviceID: s.DeviceID, TaskID: s.TaskID, FeatureID: s.FeatureID, Lon: s.Lon,
-		Lat: s.Lat, ReviewState: s.ReviewState, CreatedAt: s.CreatedAt.UTC(), UpdatedAt: s.UpdatedAt.UTC()}
+		SubmitterID: s.SubmitterID, DeviceID: s.DeviceID, SubmittedBy: s.SubmittedBy, TaskID: s.TaskID,
+		FeatureID: s.FeatureID, Lon: s.Lon, Lat: s.Lat, ReviewState: s.ReviewState, CreatedAt: s.CreatedAt.UTC(),
+		UpdatedAt: s.UpdatedAt.UTC()}
 }
 
 // createSubmission is the REST upload: the same ingest and dedupe as OpenRosa, answered as JSON.
@@ -145,6 +150,8 @@ func (a *App) createSubmission(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A new row comes back as written, without the names the queries join.
+	body.SubmittedBy = cmp.Or(body.SubmittedBy, tasking.PersonName(p.DisplayName, p.Username))
 	return c.Status(http.StatusCreated).JSON(body)
 }
 
@@ -209,8 +216,8 @@ func (a *App) submissionDetail(ctx context.Context, s db.Submission) (Submission
 	}
 	reviews, err := a.store.Reviews(ctx, s.ID)
 	for _, r := range reviews {
-		b.Reviews = append(b.Reviews, ReviewBody{UserID: r.UserID, FromState: r.FromState, ToState: r.ToState,
-			Comment: r.Comment, CreatedAt: r.CreatedAt.UTC()})
+		b.Reviews = append(b.Reviews, ReviewBody{UserID: r.UserID, ReviewedBy: r.ReviewerName, FromState: r.FromState,
+			ToState: r.ToState, Comment: r.Comment, CreatedAt: r.CreatedAt.UTC()})
 	}
 	return b, err
 }
