@@ -87,6 +87,7 @@ func TestSubmissionWords(t *testing.T) {
 	t.Run("OK_DetailNamesDeviceAndForm", func(t *testing.T) {
 		resp, got := checker.get(page + "/2")
 		check(t, resp, got, 200, "<dt>By</dt><dd>Team A phone 3</dd>", "<dt>Form</dt><dd>simple</dd>")
+		checkWords(t, got)
 		if strings.Contains(visibleText(got), "simple version") {
 			t.Error("a form without a version reads as “simple version”")
 		}
@@ -97,9 +98,11 @@ func TestSubmissionWords(t *testing.T) {
 		check(t, resp, got, 303)
 		resp, got = checker.get(resp.Header.Get("Location"))
 		check(t, resp, got, 200, "Cora Checker: Received → <strong>Has issues</strong>")
+		checkWords(t, got)
 	})
 	t.Run("OK_DeviceCreatorNamed", func(t *testing.T) {
 		resp, got := manager.get(fmt.Sprintf("/projects/%d/devices", fp.id))
 		check(t, resp, got, 200, "<td>Team A phone 3</td>", "<td>Max Manager</td>")
+		checkWords(t, got)
 	})
 }

@@ -99,6 +99,9 @@ func TestTaskPanelWords(t *testing.T) {
 			"<code>building=yes</code>", `<a href="https://example.org/guide" target="_blank" rel="noopener">the guide</a>`,
 			"&lt;script&gt;alert(1)&lt;/script&gt; bad")
 		checkWords(t, got, "You are a project manager")
+		resp, got = pm.get("/projects?status=published")
+		check(t, resp, got, 200, `<span class="badge">Published</span>`, `<option value="published" selected>Published</option>`)
+		checkWords(t, got)
 		if strings.Contains(got, "<script>alert(1)") || strings.Contains(got, "javascript:") {
 			t.Error("the instructions let markup or a javascript: link through")
 		}
