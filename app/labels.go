@@ -2,6 +2,7 @@ package app
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"html/template"
 	"strings"
@@ -63,6 +64,19 @@ func eventSentence(e TaskEventBody) string {
 		who = "The system"
 	}
 	return actionSentence(who, taskflow.Action(e.Action), e.TargetName)
+}
+
+// refusalWords say why the rules refused act, for the task panel, with a message for a form field when one is
+// to blame. The rules' own messages name actions and states by identifier; the panel, drawn again as the task is
+// now, shows in words why its buttons are missing.
+func refusalWords(act taskflow.Action, err *taskflow.Error) (string, map[string]string) {
+	switch {
+	case errors.Is(err, taskflow.ErrInvalid) && (act == taskflow.ActionComment || act == taskflow.ActionInvalidate):
+		return "Write a comment first", map[string]string{"comment": "Say what you saw or what still needs mapping"}
+	case errors.Is(err, taskflow.ErrInvalid) && act == taskflow.ActionAssign:
+		return "Choose whom to assign the task to", nil
+	}
+	return "“" + actionLabel(act) + "” is not possible now", nil
 }
 
 // roleLabel is a project role as a noun people read ("project manager"), for "You are a project manager".

@@ -103,3 +103,35 @@ func TestEventSentence(t *testing.T) {
 		})
 	}
 }
+
+func TestRefusalWords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		act       taskflow.Action
+		kind      error
+		want      string
+		wantField string
+	}{
+		{"ForbiddenMarkMapped", taskflow.ActionMarkMapped, taskflow.ErrForbidden, "“Mark as mapped” is not possible now", ""},
+		{"ConflictLockForValidation", taskflow.ActionLockForValidation, taskflow.ErrConflict,
+			"“Start validating” is not possible now", ""},
+		{"CommentWithoutText", taskflow.ActionComment, taskflow.ErrInvalid, "Write a comment first", "comment"},
+		{"InvalidateWithoutText", taskflow.ActionInvalidate, taskflow.ErrInvalid, "Write a comment first", "comment"},
+		{"AssignWithoutUser", taskflow.ActionAssign, taskflow.ErrInvalid, "Choose whom to assign the task to", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, fields := refusalWords(tt.act, &taskflow.Error{Kind: tt.kind, Message: "raw " + string(tt.act)})
+			fieldOK := len(fields) == 0
+			if tt.wantField != "" {
+				fieldOK = len(fields) == 1 && fields[tt.wantField] != ""
+			}
+			if got != tt.want || !fieldOK {
+				t.Errorf("refusalWords = %q, %v; want %q with a message for %q", got, fields, tt.want, tt.wantField)
+			}
+			plainWords(t, "refusal", got)
+		})
+	}
+}

@@ -197,5 +197,5 @@ func submissionRows(items []SubmissionBody) []submissionRow {
 
 // submitterName is who sent a submission, for a page.
 func submitterName(s SubmissionBody) string {
-	return cmp.Or(s.SubmittedBy, "an unknown sender")
+	return cmp.Or(s.SubmittedBy, "Unknown sender")
 }

@@ -129,9 +129,7 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 		}
 		var refused *taskflow.Error
 		if errors.As(actErr, &refused) {
-			// The rules' own message names states and actions by their identifiers; the panel, redrawn as the
-			// task is now, says in words why its buttons are missing.
-			msg = "“" + actionLabel(taskflow.Action(body.Action)) + "” is not possible now"
+			msg, fields = refusalWords(taskflow.Action(body.Action), refused)
 		}
 		// The panel shows the comment's message under the comment box and any other beside the buttons.
 		panel.Errors = map[string]string{"": msg}

@@ -130,6 +130,11 @@ func TestTaskPanelWords(t *testing.T) {
 		check(t, resp, got, 403)
 		checkWords(t, got, "“Mark as mapped” is not possible now", "Another mapper has this task locked (Ana Lima).")
 	})
+	t.Run("Invalid_EmptyCommentInWords", func(t *testing.T) {
+		resp, got := act(bob, bobCSRF, 2, "comment")
+		check(t, resp, got, 422, `<p class="field-error">Say what you saw or what still needs mapping</p>`)
+		checkWords(t, got, "Write a comment first")
+	})
 	t.Run("OK_MapperLearnsWhyNotValidate", func(t *testing.T) {
 		resp, got := act(ana, anaCSRF, 2, "mark_mapped")
 		check(t, resp, got, 200)
