@@ -78,8 +78,9 @@ func userRef(id int64, username, displayName string) *UserRef {
 // Body is the API shape of a stored task.
 func Body(t db.Task) TaskBody {
 	b := TaskBody{Index: t.Index, State: t.State, AreaM2: t.AreaM2, FeatureCount: t.FeatureCount,
-		BBox: [4]float64{t.MinLon, t.MinLat, t.MaxLon, t.MaxLat}, LockedBy: userRef(t.LockedBy, t.LockedByName, t.LockedByDisplayName),
-		AssignedTo: userRef(t.AssignedTo, t.AssignedToName, t.AssignedToDisplayName), MappedBy: t.MappedBy, Version: t.Version,
+		BBox:     [4]float64{t.MinLon, t.MinLat, t.MaxLon, t.MaxLat},
+		LockedBy: userRef(t.LockedBy, t.LockedByName, t.LockedByDisplayName), MappedBy: t.MappedBy,
+		AssignedTo: userRef(t.AssignedTo, t.AssignedToName, t.AssignedToDisplayName), Version: t.Version,
 		UpdatedAt: t.UpdatedAt.UTC()}
 	if !t.LockExpiresAt.IsZero() {
 		e := t.LockExpiresAt.UTC()
