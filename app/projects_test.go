@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -297,20 +298,23 @@ func TestAllowedActionsCountHeldLocks(t *testing.T) {
 	_, owner := ta.newUser(t, "owner", false)
 	_, mapper := ta.newUser(t, "mapper", false)
 	id := ta.publishedProject(t, owner, "")
-	task := func(n int) string {
+	task := func(n int) TaskBody {
 		_, body := ta.do(t, jsonReq("GET", fmt.Sprintf("/api/v1/projects/%d/tasks/%d", id, n), "", mapper))
-		return body
+		var b TaskBody
+		decode(t, body, &b)
+		return b
 	}
-	if !strings.Contains(task(2), `"lock_for_mapping"`) {
-		t.Fatalf("a free mapper is not offered a lock: %s", task(2))
+	if b := task(2); !slices.Contains(b.AllowedActions, "lock_for_mapping") {
+		t.Fatalf("a free mapper is not offered a lock: %+v", b)
 	}
 	resp, body := ta.do(t, jsonReq("POST", fmt.Sprintf("/api/v1/projects/%d/tasks/1/events", id),
 		`{"action":"lock_for_mapping"}`, mapper))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("lock: %d %s", resp.StatusCode, body)
 	}
-	if strings.Contains(task(2), `"lock_for_mapping"`) {
-		t.Fatalf("a mapper at the lock limit is offered another lock: %s", task(2))
+	if b := task(2); slices.Contains(b.AllowedActions, "lock_for_mapping") || len(b.WhyNot) != 1 ||
+		b.WhyNot[0].Action != "lock_for_mapping" {
+		t.Fatalf("a mapper at the lock limit is offered another lock, or not told why not: %+v", b)
 	}
 }
 
