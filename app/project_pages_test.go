@@ -118,4 +118,3 @@ func TestSplitAndPublishPages(t *testing.T) {
 		ta.run(t, []scenario{{name: "Mapper", method: "GET", url: split, headers: bearer(tok), wantStatus: 403}})
 	})
 }
-

@@ -10,13 +10,13 @@ import (
 
 // Settings are the instance-wide settings administrators edit at run time.
 type Settings struct {
-	SiteName           string    `json:"site_name"`
-	DefaultLockMinutes int       `json:"default_lock_minutes"`
-	MaxUploadMB        int       `json:"max_upload_mb"`
+	SiteName           string `json:"site_name"`
+	DefaultLockMinutes int    `json:"default_lock_minutes"`
+	MaxUploadMB        int    `json:"max_upload_mb"`
 	// BaseURL is the address phones reach the server at (ODK Collect's server URL, the QR codes); empty means
 	// server.base_url from the configuration.
 	BaseURL   string    `json:"base_url,omitempty"`
-	UpdatedAt          time.Time `json:"updated_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // DefaultSettings are the settings of a new instance.
