@@ -14,24 +14,32 @@ func TestTaskMapCacheBudget(t *testing.T) {
 	body := bytes.Repeat([]byte("x"), 200)
 	one := taskMap{rev: "r1", body: body}.size()
 	c := &taskMapCache{budget: 3 * one}
-	check := func(t *testing.T, want map[int64]bool) {
+	// check reads the projects in the order given (a read makes a project the most recently used).
+	check := func(t *testing.T, want ...struct {
+		id   int64
+		kept bool
+	}) {
 		t.Helper()
 		if c.bytes() > c.budget {
 			t.Fatalf("the cache holds %d bytes, over its budget of %d", c.bytes(), c.budget)
 		}
-		for id, kept := range want {
-			if _, ok := c.get(id, "r1"); ok != kept {
-				t.Errorf("project %d cached = %v, want %v", id, ok, kept)
+		for _, w := range want {
+			if _, ok := c.get(w.id, "r1"); ok != w.kept {
+				t.Errorf("project %d cached = %v, want %v", w.id, ok, w.kept)
 			}
 		}
+	}
+	type kept = struct {
+		id   int64
+		kept bool
 	}
 	for id := int64(1); id <= 3; id++ {
 		c.put(id, taskMap{rev: "r1", body: body})
 	}
-	check(t, map[int64]bool{1: true, 2: true, 3: true}) // reads 1, 2, 3 in this order: 1 is now the oldest
-	c.get(1, "r1")                                      // 2 is now the least recently used
+	check(t, kept{1, true}, kept{2, true}, kept{3, true}) // reads 1, 2, 3 in this order: 1 is now the oldest
+	c.get(1, "r1")                                        // 2 is now the least recently used
 	c.put(4, taskMap{rev: "r1", body: body})
-	check(t, map[int64]bool{2: false, 1: true, 3: true, 4: true})
+	check(t, kept{2, false}, kept{1, true}, kept{3, true}, kept{4, true})
 
 	c.put(3, taskMap{rev: "r2", body: body}) // a new revision replaces the old one
 	if _, ok := c.get(3, "r1"); ok {
