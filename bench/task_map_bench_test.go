@@ -27,6 +27,7 @@ func BenchmarkTaskMapVsList(b *testing.B) {
 			Method: tasking.SplitMethodCount, Tasks: tasks}, nil); err != nil {
 			b.Fatal(err)
 		}
+		publish(b, ba.Store, ids[i])
 	}
 	c := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64}}
 	for _, route := range []struct{ name, path string }{{"Map", "tasks.geojson"}, {"List", "tasks?per_page=50"}} {
