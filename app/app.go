@@ -77,6 +77,8 @@ type App struct {
 
 	// basemaps stores and serves offline basemap files.
 	basemaps *basemaps
+	// metrics is nil unless [metrics] enabled.
+	metrics *appMetrics
 }
 
 // New builds the application and its routes. It parses every template and checks the browser assets, so a
@@ -114,6 +116,9 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	funcs["asset"], funcs["field"], funcs["km2"] = a.static.url, newFormField, km2
 	if a.tmpl, err = parseTemplates(assets.Templates, funcs); err != nil {
 		return nil, err
+	}
+	if cfg.Metrics.Enabled {
+		a.metrics = a.newMetrics()
 	}
 	a.fiber = fiber.New(fiber.Config{
 		AppName:               "fieldbase",

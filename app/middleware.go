@@ -59,7 +59,8 @@ func (a *App) accessLog(c *fiber.Ctx) error {
 		}
 		err = nil
 	}
-	status := c.Response().StatusCode()
+	status, took := c.Response().StatusCode(), time.Since(start)
+	a.metrics.observeRequest(c.Method(), routePattern(c), status, took)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
@@ -70,7 +71,7 @@ func (a *App) accessLog(c *fiber.Ctx) error {
 		slog.String("path", c.Path()),
 		slog.Int("status", status),
 		slog.Int("bytes", responseBytes(c)),
-		slog.Duration("duration", time.Since(start)),
+		slog.Duration("duration", took),
 		slog.String("ip", c.IP()),
 	)
 	return err

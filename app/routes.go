@@ -27,6 +27,7 @@ func (a *App) routes() {
 	register(a, "GET", "/healthcheck", anyone, healthOp, a.apiHealthcheck)
 	register(a, "GET", "/settings", anyone, getSettingsOp, a.apiGetSettings)
 	register(a, "PUT", "/settings", adminOnly, putSettingsOp, a.apiPutSettings)
+	f.Get("/metrics", a.metricsGate, a.serveMetrics) // Prometheus; [metrics] enabled, allow-list or administrator
 
 	// Jobs
 	register(a, "GET", "/jobs/{id}", jobReader, getJobOp, a.apiGetJob)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 	"github.com/paulmach/orb"
@@ -91,7 +92,12 @@ type Ingester struct {
 	events *live.Broker
 	log    *slog.Logger
 	forms  *formCache
+	// created counts the submission rows this Ingester created (for the metrics).
+	created atomic.Uint64
 }
+
+// Created is how many submission rows this Ingester has created since it started (repeats not counted).
+func (in *Ingester) Created() uint64 { return in.created.Load() }
 
 // FormCacheSize bounds the parsed form versions an Ingester keeps.
 const FormCacheSize = 256
@@ -154,6 +160,9 @@ func (in *Ingester) Ingest(ctx context.Context, r *Received, sub db.Submission, 
 		return Result{}, err
 	}
 	in.removeFiles(res.Skipped)
+	if res.Created {
+		in.created.Add(1)
+	}
 	if res.Created && in.events != nil {
 		in.events.PublishJSON(sub.ProjectID, live.KindSubmission, SubmissionNotice{ProjectID: sub.ProjectID,
 			SubmissionID: res.Submission.ID, SubmittedBy: submittedBy})

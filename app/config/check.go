@@ -177,6 +177,10 @@ func typeRule(t reflect.Type, v any) string {
 		if _, ok := v.(string); !ok {
 			return `must be a string (in quotes: "...")`
 		}
+	case t.Kind() == reflect.Bool:
+		if _, err := strconv.ParseBool(fmt.Sprint(v)); err != nil {
+			return "must be true or false"
+		}
 	case t.Kind() == reflect.Slice:
 		if !isStringList(v) {
 			return `must be a list of strings, e.g. ["https://a.example"]`

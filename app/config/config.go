@@ -37,6 +37,8 @@ type Config struct {
 	Projects Projects `koanf:"projects"`
 	// Basemaps bounds offline basemap uploads.
 	Basemaps Basemaps `koanf:"basemaps"`
+	// Metrics configures the Prometheus endpoint GET /metrics.
+	Metrics Metrics `koanf:"metrics"`
 }
 
 // Data says where Fieldbase keeps its files.
@@ -110,6 +112,14 @@ type Basemaps struct {
 	MaxUploadMB int `koanf:"max_upload_mb"`
 }
 
+// Metrics configures GET /metrics (Prometheus text format). It is off by default; when on, an administrator's
+// token or session may read it, and so may any caller whose address is in Allow.
+type Metrics struct {
+	Enabled bool `koanf:"enabled"`
+	// Allow lists the networks (CIDR, e.g. "127.0.0.1/32" or "10.0.0.0/8") that may scrape without credentials.
+	Allow []string `koanf:"allow"`
+}
+
 // Defaults returns the built-in configuration; config.example.toml documents the same values.
 func Defaults() Config {
 	return Config{
@@ -127,6 +137,7 @@ func Defaults() Config {
 			Argon2Iterations: 2, Argon2Parallelism: 1, LoginMaxFailures: 10, LoginWindow: 5 * time.Minute},
 		Projects: Projects{MaxAOIKm2: 2000.0},
 		Basemaps: Basemaps{MaxUploadMB: 8192},
+		Metrics:  Metrics{Enabled: false, Allow: []string{}},
 	}
 }
 
@@ -216,7 +227,7 @@ func loadEnv(k *koanf.Koanf, getenv func(string) string) error {
 		if !ok {
 			continue
 		}
-		if key == "server.cors_origins" {
+		if key == "server.cors_origins" || key == "metrics.allow" {
 			vals[key] = splitList(v)
 		} else {
 			vals[key] = v
@@ -296,6 +307,7 @@ func (c Config) Validate() error {
 			validation.Min(0.001), validation.Max(1e6)),
 		"basemaps.max_upload_mb": validation.Validate(c.Basemaps.MaxUploadMB, validation.Required,
 			validation.Min(1), validation.Max(1<<22)),
+		"metrics.allow": validation.Validate(c.Metrics.Allow, validation.Each(validation.By(cidr))),
 	}.Filter()
 	if err == nil {
 		return nil
@@ -339,6 +351,14 @@ func hostPort(v any) error {
 	s, _ := v.(string)
 	if _, _, err := net.SplitHostPort(s); err != nil {
 		return errors.New("must be host:port, e.g. 127.0.0.1:8090 or :8090")
+	}
+	return nil
+}
+
+func cidr(v any) error {
+	s, _ := v.(string)
+	if _, _, err := net.ParseCIDR(s); err != nil {
+		return errors.New("must be a network in CIDR notation, e.g. 127.0.0.1/32 or 10.0.0.0/8")
 	}
 	return nil
 }

@@ -45,6 +45,34 @@ type Jobs struct {
 	events *live.Broker
 	tasks  *tasking.Service
 	ended  sync.WaitGroup
+	// endMu guards ends: how many jobs ended, by kind and final state, since Start (for the metrics).
+	endMu sync.Mutex
+	ends  map[EndKey]uint64
+}
+
+// EndKey names a count of ended jobs: the job kind and its final state (completed, cancelled, retryable,
+// discarded).
+type EndKey struct{ Kind, State string }
+
+// Ended returns a copy of how many jobs ended since Start, by kind and state. River reports each attempt that
+// fails, so a job retried twice then completed counts as two failures ("retryable") and one "completed".
+func (j *Jobs) Ended() map[EndKey]uint64 {
+	j.endMu.Lock()
+	defer j.endMu.Unlock()
+	out := make(map[EndKey]uint64, len(j.ends))
+	for k, v := range j.ends {
+		out[k] = v
+	}
+	return out
+}
+
+func (j *Jobs) countEnd(row *rivertype.JobRow) {
+	j.endMu.Lock()
+	defer j.endMu.Unlock()
+	if j.ends == nil {
+		j.ends = map[EndKey]uint64{}
+	}
+	j.ends[EndKey{Kind: row.Kind, State: string(row.State)}]++
 }
 
 // Migrate applies River's own migrations to the jobs tables, all in one transaction (one commit instead of one
@@ -200,6 +228,7 @@ func (j *Jobs) publishEnds(ended <-chan *river.Event, stopped <-chan struct{}) {
 			if !ok {
 				return
 			}
+			j.countEnd(ev.Job)
 			pid := projectOf(ev.Job)
 			if pid == 0 {
 				continue

@@ -212,6 +212,17 @@ func (b *Broker) Subscribers(project int64) int {
 	return 0
 }
 
+// AllSubscribers counts the open subscriptions across all projects.
+func (b *Broker) AllSubscribers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, t := range b.topics {
+		n += len(t.subs)
+	}
+	return n
+}
+
 // Topics counts the projects the broker keeps anything for (subscribers or recent events).
 func (b *Broker) Topics() int {
 	b.mu.Lock()
