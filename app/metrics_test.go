@@ -1,12 +1,17 @@
 package app
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"fieldbase/app/config"
+	"fieldbase/app/jobs"
 )
 
 func enableMetrics(allow ...string) func(*config.Config) {
@@ -77,5 +82,43 @@ func TestMetricsAllowList(t *testing.T) {
 				t.Errorf("content type = %q", ct)
 			}
 		})
+	}
+}
+
+// TestMetricsSubmissions: a new submission counts once; the same XML sent again creates no row and adds nothing.
+func TestMetricsSubmissions(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, enableMetrics())
+	_, admin := ta.newUser(t, "admin", true)
+	fp := ta.formsProject(t)
+	ta.mustUploadForm(t, fp, readFile(t, filepath.Join("testdata", "forms", "linked.xml")))
+	ta.sendSubmission(t, fp, "uuid:one")
+	ta.sendSubmission(t, fp, "uuid:one")
+	ta.sendSubmission(t, fp, "uuid:two")
+	ta.run(t, []scenario{{name: "Counted", method: "GET", url: "/metrics", headers: bearer(admin), wantStatus: 200,
+		wantContain: []string{"fieldbase_submissions_ingested_total 2\n",
+			`route="/api/v1/projects/:id/submissions",method="POST",status="2xx"} 3`}}})
+}
+
+// TestMetricsJobs: a job that ends is counted under its kind and final state.
+func TestMetricsJobs(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, enableMetrics())
+	_, admin := ta.newUser(t, "admin", true)
+	ta.startJobs(t)
+	if _, err := ta.jobs.Insert(context.Background(), jobs.MaintenanceArgs{}); err != nil {
+		t.Fatal(err)
+	}
+	want := `fieldbase_jobs_ended_total{kind="db_maintenance",state="completed"} `
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body := ta.do(t, jsonRequest("GET", "/metrics", "", admin))
+		if strings.Contains(body, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in:\n%s", want, body)
+		}
+		runtime.Gosched()
 	}
 }
