@@ -77,6 +77,8 @@ type App struct {
 
 	// basemaps stores and serves offline basemap files.
 	basemaps *basemaps
+	// middlewareRoutes are the Use routes, which run for every request (see routePattern).
+	middlewareRoutes map[*fiber.Route]bool
 	// metrics is nil unless [metrics] enabled.
 	metrics *appMetrics
 }

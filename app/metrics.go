@@ -54,9 +54,9 @@ func (m *appMetrics) observeRequest(method, route string, status int, took time.
 
 // routePattern is the pattern of the route that answered (e.g. /api/v1/projects/:id/tasks), or "unmatched"
 // when only middleware ran (a 404 for an unknown path).
-func routePattern(c *fiber.Ctx) string {
+func (a *App) routePattern(c *fiber.Ctx) string {
 	r := c.Route()
-	if r == nil || r.Method == "USE" {
+	if r == nil || a.middlewareRoutes[r] {
 		return "unmatched"
 	}
 	return r.Path

@@ -48,7 +48,9 @@ func (a *App) recoverPanic(c *fiber.Ctx) (err error) {
 	return c.Next()
 }
 
-// accessLog writes one structured line per request after it is answered.
+// accessLog writes one structured line per request after it is answered: its id, method, route pattern, status,
+// size, duration, the client address and the signed-in user's id. It logs the route pattern (/odk/:token/...)
+// and never the raw path or query, which may hold a device token, a setup token or a search.
 func (a *App) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -59,21 +61,25 @@ func (a *App) accessLog(c *fiber.Ctx) error {
 		}
 		err = nil
 	}
-	status, took := c.Response().StatusCode(), time.Since(start)
-	a.metrics.observeRequest(c.Method(), routePattern(c), status, took)
+	status, took, route := c.Response().StatusCode(), time.Since(start), a.routePattern(c)
+	a.metrics.observeRequest(c.Method(), route, status, took)
 	level := slog.LevelInfo
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	a.log.LogAttrs(c.UserContext(), level, "request",
+	attrs := []slog.Attr{
 		slog.String("request_id", stringLocal(c, requestIDKey)),
 		slog.String("method", c.Method()),
-		slog.String("path", c.Path()),
+		slog.String("route", route),
 		slog.Int("status", status),
 		slog.Int("bytes", responseBytes(c)),
 		slog.Duration("duration", took),
 		slog.String("ip", c.IP()),
-	)
+	}
+	if p := principal(c.UserContext()); p != nil {
+		attrs = append(attrs, slog.Int64("user_id", p.UserID))
+	}
+	a.log.LogAttrs(c.UserContext(), level, "request", attrs...)
 	return err
 }
 

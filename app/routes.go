@@ -1,6 +1,10 @@
 package app
 
-import "fieldbase/app/taskflow"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"fieldbase/app/taskflow"
+)
 
 // middleware is what every request goes through, in order. It must be installed before any route (Huma adds its
 // OpenAPI routes when it is created): Fiber runs a Use handler only for the routes registered after it.
@@ -8,6 +12,12 @@ func (a *App) middleware() {
 	f := a.fiber
 	f.Use(requestID, a.accessLog, a.recoverPanic, securityHeaders, compressBodies, a.authenticate)
 	f.Use(apiPrefix, corsAPI(a.cfg.Server.CORSOrigins))
+	a.middlewareRoutes = map[*fiber.Route]bool{} // so that routePattern tells them from the route that answered
+	for _, byMethod := range f.Stack() {
+		for _, r := range byMethod {
+			a.middlewareRoutes[r] = true
+		}
+	}
 }
 
 // routes is the map of the product: every route, API and UI, one line each with its method, path and access,
