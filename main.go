@@ -11,8 +11,13 @@ import (
 	"syscall"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version, commit and date describe the build; `make release` sets them with -ldflags "-X main.version=..."
+// (the git tag or description, the commit hash, the build time in RFC 3339 UTC).
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -27,13 +27,15 @@ Commands:
   migrate up|down|status  apply, roll back (one step) or list the database migrations
   admin create          create an administrator: --username NAME and --password PASS or --password-stdin
                         (safe while the server runs)
-  version               print the version
+  healthcheck           ask the running server (--http ADDR, server.addr) for GET /api/v1/healthcheck:
+                        exit 0 when it answers 200, 1 otherwise (a container's HEALTHCHECK)
+  version               print the version, commit and build date
   help                  print this help
 
 Flags (every command):
   --config FILE   TOML configuration file (or FIELDBASE_CONFIG)
   --dir DIR       data directory (default ./fb_data; FIELDBASE_DATA_DIR)
-Flags (serve):
+Flags (serve, healthcheck):
   --http ADDR     listen address (default 127.0.0.1:8090; FIELDBASE_SERVER_ADDR)
 `
 
@@ -66,8 +68,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		_, err := io.WriteString(stdout, usage)
 		return err
 	case "version", "--version":
-		_, err := fmt.Fprintln(stdout, "fieldbase", version)
+		_, err := fmt.Fprintf(stdout, "fieldbase %s (commit %s, built %s)\n", version, commit, date)
 		return err
+	case "healthcheck":
+		cfg, pos, err := loadConfig(cmd, rest, getenv, environ, true)
+		if err != nil {
+			return err
+		}
+		if len(pos) > 0 {
+			return &usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+		}
+		return healthcheck(ctx, cfg.Server.Addr, stdout)
 	case "serve":
 		cfg, pos, err := loadConfig(cmd, rest, getenv, environ, true)
 		if err != nil {

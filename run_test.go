@@ -174,7 +174,7 @@ func TestCommandLine(t *testing.T) {
 		wantOut  string
 		wantErr  string
 	}{
-		{"Version", []string{"version"}, nil, 0, "fieldbase dev", ""},
+		{"Version", []string{"version"}, nil, 0, "fieldbase dev (commit none, built unknown)", ""},
 		{"Help", []string{"help"}, nil, 0, "Usage: fieldbase", ""},
 		{"ErrNoCommand", []string{}, nil, 2, "", "no command"},
 		{"ErrUnknownCommand", []string{"serv"}, nil, 2, "", `unknown command "serv"`},
