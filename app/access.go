@@ -230,7 +230,8 @@ func (pa projectAccess) check(ctx context.Context, a *App, p *Principal, param f
 	case p == nil:
 		return ctx, errUnauthenticated
 	case !taskflow.RoleAtLeast(role, pa.min):
-		return ctx, errorf(http.StatusForbidden, fmt.Sprintf("only a %s or above in this project may do this", roleLabel(pa.min.String())))
+		return ctx, errorf(http.StatusForbidden, fmt.Sprintf("only a %s or above in this project may do this",
+			roleLabel(pa.min.String())))
 	}
 	return context.WithValue(ctx, projectAccessKey, &ProjectAccess{Project: proj, Role: role}), nil
 }

@@ -20,16 +20,14 @@ import (
 const basemapMaxAge = "max-age=604800"
 
 var (
-	basemapTileDoc = huma.Operation{OperationID: "get-basemap-tile", Method: http.MethodGet,
-		Path: "/projects/{id}/basemaps/{bid}/tiles/{z}/{x}/{y}", Tags: []string{"Basemaps"},
+	basemapTileDoc = huma.Operation{OperationID: "get-basemap-tile", Tags: []string{"Basemaps"},
 		Summary: "A tile of a ready MBTiles basemap (XYZ numbering: y from the north)",
 		Description: "Content-Type follows the tile format (image/png, image/jpeg, image/webp, " +
 			"application/vnd.mapbox-vector-tile); gzip-compressed vector tiles are sent with Content-Encoding " +
 			"gzip. A tile the file does not hold is 204 No Content (an empty tile, which map libraries draw " +
 			"as nothing without reporting an error). Cached for a week with an ETag (304 on If-None-Match). " +
 			"409 while the basemap is validating or when it is invalid."}
-	basemapFileDoc = huma.Operation{OperationID: "get-basemap-file", Method: http.MethodGet,
-		Path: "/projects/{id}/basemaps/{bid}/file", Tags: []string{"Basemaps"},
+	basemapFileDoc = huma.Operation{OperationID: "get-basemap-file", Tags: []string{"Basemaps"},
 		Summary: "The file of a ready PMTiles basemap, with HTTP Range requests",
 		Description: "A single byte range (Range: bytes=a-b, a- or -n) is answered 206 with Content-Range; " +
 			"no Range (or several) the whole file, 200. Accept-Ranges: bytes; an ETag for If-None-Match and " +

@@ -119,17 +119,14 @@ type BasemapPath struct {
 }
 
 var (
-	listBasemapsOp = huma.Operation{OperationID: "list-basemaps", Method: http.MethodGet,
-		Path: "/projects/{id}/basemaps", Tags: []string{"Basemaps"},
+	listBasemapsOp = huma.Operation{OperationID: "list-basemaps", Tags: []string{"Basemaps"},
 		Summary: "List a project's offline basemaps with their validation state", Errors: []int{http.StatusNotFound}}
-	getBasemapOp = huma.Operation{OperationID: "get-basemap", Method: http.MethodGet,
-		Path: "/projects/{id}/basemaps/{bid}", Tags: []string{"Basemaps"}, Summary: "Show a basemap",
+	getBasemapOp = huma.Operation{OperationID: "get-basemap", Tags: []string{"Basemaps"}, Summary: "Show a basemap",
 		Errors: []int{http.StatusNotFound}}
-	deleteBasemapOp = huma.Operation{OperationID: "delete-basemap", Method: http.MethodDelete,
-		Path: "/projects/{id}/basemaps/{bid}", Tags: []string{"Basemaps"}, DefaultStatus: http.StatusNoContent,
-		Summary: "Delete a basemap and its file (project managers)", Errors: []int{http.StatusNotFound}}
-	uploadBasemapDoc = huma.Operation{OperationID: "upload-basemap", Method: http.MethodPost,
-		Path: "/projects/{id}/basemaps", Tags: []string{"Basemaps"},
+	deleteBasemapOp = huma.Operation{OperationID: "delete-basemap", Tags: []string{"Basemaps"},
+		DefaultStatus: http.StatusNoContent,
+		Summary:       "Delete a basemap and its file (project managers)", Errors: []int{http.StatusNotFound}}
+	uploadBasemapDoc = huma.Operation{OperationID: "upload-basemap", Tags: []string{"Basemaps"},
 		Summary: "Upload an MBTiles or PMTiles file (multipart field file; project managers)",
 		Description: "The file is streamed to disk and answered 201 with the basemap in state validating and its " +
 			"job_id; the job records it ready (format, zooms, bounds) or invalid with a message. 413 over " +

@@ -82,19 +82,27 @@ type CollectTokenPath struct {
 }
 
 var (
-	createCollectTokenOp = huma.Operation{OperationID: "create-collect-token", Method: http.MethodPost,
-		Path: "/projects/{id}/collect-tokens", Tags: []string{"ODK Collect"}, DefaultStatus: http.StatusCreated,
-		Summary: "Create an ODK Collect device token bound to the project (shown once)",
-		Errors:  []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
-	listCollectTokensOp = huma.Operation{OperationID: "list-collect-tokens", Method: http.MethodGet,
-		Path: "/projects/{id}/collect-tokens", Tags: []string{"ODK Collect"}, Summary: "List the device tokens",
-		Errors: []int{http.StatusNotFound}}
-	revokeCollectTokenOp = huma.Operation{OperationID: "revoke-collect-token", Method: http.MethodDelete,
-		Path: "/projects/{id}/collect-tokens/{tid}", Tags: []string{"ODK Collect"}, DefaultStatus: http.StatusNoContent,
-		Summary: "Revoke a device token", Errors: []int{http.StatusNotFound}}
-	collectQRDoc = huma.Operation{OperationID: "get-collect-token-qr", Method: http.MethodGet,
-		Path: "/projects/{id}/collect-tokens/{tid}/qr.png", Tags: []string{"ODK Collect"},
-		Summary: "The ODK Collect configuration QR code (PNG) of a device token"}
+	createCollectTokenOp = huma.Operation{OperationID: "create-collect-token", Tags: []string{"ODK Collect"},
+		DefaultStatus: http.StatusCreated,
+		Summary:       "Create an ODK Collect device token bound to the project (shown once)",
+		Errors:        []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
+	listCollectTokensOp = huma.Operation{OperationID: "list-collect-tokens", Tags: []string{"ODK Collect"},
+		Summary: "List the device tokens",
+		Errors:  []int{http.StatusNotFound}}
+	revokeCollectTokenOp = huma.Operation{OperationID: "revoke-collect-token", Tags: []string{"ODK Collect"},
+		DefaultStatus: http.StatusNoContent,
+		Summary:       "Revoke a device token", Errors: []int{http.StatusNotFound}}
+	collectQRDoc = huma.Operation{OperationID: "get-collect-token-qr", Tags: []string{"ODK Collect"},
+		Summary: "The ODK Collect configuration QR code (PNG) of a device token",
+		Parameters: []*huma.Param{{Name: "base", In: "query", Description: "One of this machine's LAN " +
+			"addresses (as the Devices page offers them) to encode instead of the configured base URL",
+			Schema: &huma.Schema{Type: "string"}}},
+		Responses: map[string]*huma.Response{
+			"200": {Description: "The QR code", Content: map[string]*huma.MediaType{"image/png": {}}},
+			"404": {Description: "No such project or token"},
+			"410": {Description: "The token was revoked"},
+			"422": {Description: "base is not an address of this server"},
+		}}
 )
 
 func (a *App) apiCreateCollectToken(ctx context.Context, in *CollectTokenInput) (*struct{ Body CollectTokenBody },

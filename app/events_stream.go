@@ -3,7 +3,6 @@ package app
 import (
 	"bufio"
 	"fieldbase/app/live"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -11,8 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-var eventsStreamOp = huma.Operation{OperationID: "stream-project-events", Method: http.MethodGet,
-	Path: "/projects/{id}/events/stream", Tags: []string{"Projects"},
+var eventsStreamOp = huma.Operation{OperationID: "stream-project-events", Tags: []string{"Projects"},
 	Summary: "Live updates of a project as Server-Sent Events (task changes, new submissions, job progress)",
 	Description: "A text/event-stream. Each event has an `id`, an `event` name (`task`, `submission`, `job`, or " +
 		"`resync` when the client missed events and must reload) and one `data` line of JSON. Reconnect with " +

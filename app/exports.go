@@ -41,19 +41,17 @@ type ExportInput struct {
 }
 
 var (
-	createExportOp = huma.Operation{OperationID: "create-export", Method: http.MethodPost,
-		Path: "/projects/{id}/exports", Tags: []string{"Exports"}, DefaultStatus: http.StatusAccepted,
-		Summary: "Start a job that writes the submissions (CSV per form) and attachments into a ZIP",
-		Errors:  []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
-	getExportOp = huma.Operation{OperationID: "get-export", Method: http.MethodGet, Path: "/exports/{eid}",
-		Tags: []string{"Exports"}, Summary: "Show an export", Errors: []int{http.StatusNotFound}}
-	downloadExportDoc = huma.Operation{OperationID: "download-export", Method: http.MethodGet,
-		Path: "/exports/{eid}/download", Tags: []string{"Exports"}, Summary: "Download a finished export (ZIP)"}
-	submissionsCSVDoc = huma.Operation{OperationID: "export-submissions-csv", Method: http.MethodGet,
-		Path: "/projects/{id}/submissions.csv", Tags: []string{"Exports"},
+	createExportOp = huma.Operation{OperationID: "create-export", Tags: []string{"Exports"},
+		DefaultStatus: http.StatusAccepted,
+		Summary:       "Start a job that writes the submissions (CSV per form) and attachments into a ZIP",
+		Errors:        []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
+	getExportOp = huma.Operation{OperationID: "get-export", Tags: []string{"Exports"},
+		Summary: "Show an export", Errors: []int{http.StatusNotFound}}
+	downloadExportDoc = huma.Operation{OperationID: "download-export", Tags: []string{"Exports"},
+		Summary: "Download a finished export (ZIP)"}
+	submissionsCSVDoc = huma.Operation{OperationID: "export-submissions-csv", Tags: []string{"Exports"},
 		Summary: "Stream the submissions of a form (?form=, optional when the project has one form) as CSV"}
-	submissionsGeoJSONDoc = huma.Operation{OperationID: "export-submissions-geojson", Method: http.MethodGet,
-		Path: "/projects/{id}/submissions.geojson", Tags: []string{"Exports"},
+	submissionsGeoJSONDoc = huma.Operation{OperationID: "export-submissions-geojson", Tags: []string{"Exports"},
 		Summary: "Stream the submissions as GeoJSON points (their first geopoint), optionally of one ?form="}
 )
 

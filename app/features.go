@@ -26,12 +26,10 @@ const (
 )
 
 var (
-	uploadFeaturesOp = huma.Operation{OperationID: "upload-features", Method: http.MethodPost,
-		Path: "/projects/{id}/features", Tags: []string{"Features"},
+	uploadFeaturesOp = huma.Operation{OperationID: "upload-features", Tags: []string{"Features"},
 		Summary:   "Upload a data extract (GeoJSON FeatureCollection, up to 200,000 features; ?replace=true drops the previous one)",
 		Responses: map[string]*huma.Response{"201": {Description: `{"added": n, "assigned": n}`}}}
-	featuresGeoJSONOp = huma.Operation{OperationID: "get-features-geojson", Method: http.MethodGet,
-		Path: "/projects/{id}/features.geojson", Tags: []string{"Features"},
+	featuresGeoJSONOp = huma.Operation{OperationID: "get-features-geojson", Tags: []string{"Features"},
 		Summary: "The data extract as GeoJSON; ?task_id=<task index> for one task's features",
 		Responses: map[string]*huma.Response{"200": {Description: "GeoJSON FeatureCollection",
 			Content: map[string]*huma.MediaType{"application/geo+json": {}}}}}

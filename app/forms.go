@@ -51,22 +51,19 @@ type FormListBody struct {
 }
 
 var (
-	listFormsOp = huma.Operation{OperationID: "list-forms", Method: http.MethodGet, Path: "/projects/{id}/forms",
-		Tags: []string{"Forms"}, Summary: "List a project's forms (their current versions)",
-		Errors: []int{http.StatusNotFound}}
-	getFormOp = huma.Operation{OperationID: "get-form", Method: http.MethodGet,
-		Path: "/projects/{id}/forms/{form_id}", Tags: []string{"Forms"},
+	listFormsOp = huma.Operation{OperationID: "list-forms", Tags: []string{"Forms"},
+		Summary: "List a project's forms (their current versions)",
+		Errors:  []int{http.StatusNotFound}}
+	getFormOp = huma.Operation{OperationID: "get-form", Tags: []string{"Forms"},
 		Summary: "Show a form: title, version, fields as a flat list of paths and types, media",
 		Errors:  []int{http.StatusNotFound}}
-	uploadFormDoc = huma.Operation{OperationID: "upload-form", Method: http.MethodPost, Path: "/projects/{id}/forms",
-		Tags: []string{"Forms"}, Summary: "Upload an XForm (multipart field file); a new version replaces the served one",
+	uploadFormDoc = huma.Operation{OperationID: "upload-form", Tags: []string{"Forms"},
+		Summary: "Upload an XForm (multipart field file); a new version replaces the served one",
 		Description: "Answers 201 with the form. 422 names what the XForm lacks; 409 when the same version exists " +
 			"with other content."}
-	formXMLDoc = huma.Operation{OperationID: "get-form-xml", Method: http.MethodGet,
-		Path: "/projects/{id}/forms/{form_id}.xml", Tags: []string{"Forms"},
+	formXMLDoc = huma.Operation{OperationID: "get-form-xml", Tags: []string{"Forms"},
 		Summary: "Download the XForm of the current version (or ?version=)"}
-	uploadMediaDoc = huma.Operation{OperationID: "upload-form-media", Method: http.MethodPost,
-		Path: "/projects/{id}/forms/{form_id}/media", Tags: []string{"Forms"},
+	uploadMediaDoc = huma.Operation{OperationID: "upload-form-media", Tags: []string{"Forms"},
 		Summary: "Upload a form media file (multipart field file), listed in the form's manifest"}
 )
 

@@ -24,7 +24,7 @@ type HealthOutput struct {
 }
 
 var healthOp = huma.Operation{
-	OperationID: "healthcheck", Method: http.MethodGet, Path: "/healthcheck", Tags: []string{"System"},
+	OperationID: "healthcheck", Tags: []string{"System"},
 	Summary: "Is the server up and its database answering?",
 	Errors:  []int{http.StatusServiceUnavailable},
 }

@@ -43,9 +43,9 @@ type JobInput struct {
 	ID int64 `path:"id" minimum:"1"`
 }
 
-var getJobOp = huma.Operation{OperationID: "get-job", Method: http.MethodGet, Path: "/jobs/{id}",
-	Tags: []string{"Jobs"}, Summary: "A background job's state, progress, error and result",
-	Errors: []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
+var getJobOp = huma.Operation{OperationID: "get-job", Tags: []string{"Jobs"},
+	Summary: "A background job's state, progress, error and result",
+	Errors:  []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
 
 // jobAccess guards GET /jobs/{id}: a job is readable by whoever may read what it works on (the split of a
 // project or the check of a basemap: the project's readers; an export: validators and above of its project;

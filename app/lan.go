@@ -32,9 +32,12 @@ func (a *App) baseURL(ctx context.Context) string {
 }
 
 // serverURL is the base URL the QR codes and ODK Collect use: the base URL, else http://<server.addr>.
-func (a *App) serverURL(ctx context.Context) string {
-	if u := a.baseURL(ctx); u != "" {
-		return u
+func (a *App) serverURL(ctx context.Context) string { return a.orAddr(a.baseURL(ctx)) }
+
+// orAddr is base, or http://<server.addr> when base is empty.
+func (a *App) orAddr(base string) string {
+	if base != "" {
+		return base
 	}
 	return "http://" + a.cfg.Server.Addr
 }
@@ -42,13 +45,13 @@ func (a *App) serverURL(ctx context.Context) string {
 // phoneAddress works out the devices page's advice; chosen is the LAN address picked on the page, kept only when
 // it is one of the detected choices.
 func (a *App) phoneAddress(ctx context.Context, chosen string) phoneAddress {
-	pa := phoneAddress{URL: a.serverURL(ctx)}
+	base := a.baseURL(ctx)
+	pa := phoneAddress{URL: a.orAddr(base)}
 	host, port, err := net.SplitHostPort(a.cfg.Server.Addr)
 	if err != nil {
 		port = "8090"
 	}
 	pa.ListensLocal = isLoopback(host)
-	base := a.baseURL(ctx)
 	if u, err := url.Parse(base); base == "" || err != nil || isLoopback(u.Hostname()) {
 		pa.Unreachable = true
 	}

@@ -45,16 +45,15 @@ type MemberRoleBody struct {
 }
 
 var (
-	listMembersOp = huma.Operation{OperationID: "list-project-members", Method: http.MethodGet,
-		Path: "/projects/{id}/members", Tags: []string{"Projects"}, Summary: "A project's members",
-		Errors: []int{http.StatusNotFound}}
-	putMemberOp = huma.Operation{OperationID: "put-project-member", Method: http.MethodPut,
-		Path: "/projects/{id}/members/{user_id}", Tags: []string{"Projects"},
+	listMembersOp = huma.Operation{OperationID: "list-project-members", Tags: []string{"Projects"},
+		Summary: "A project's members",
+		Errors:  []int{http.StatusNotFound}}
+	putMemberOp = huma.Operation{OperationID: "put-project-member", Tags: []string{"Projects"},
 		Summary: "Add a member or change their role (project managers)",
 		Errors:  []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
-	deleteMemberOp = huma.Operation{OperationID: "delete-project-member", Method: http.MethodDelete,
-		Path: "/projects/{id}/members/{user_id}", Tags: []string{"Projects"}, DefaultStatus: http.StatusNoContent,
-		Summary: "Remove a member (project managers)", Errors: []int{http.StatusNotFound, http.StatusConflict}}
+	deleteMemberOp = huma.Operation{OperationID: "delete-project-member", Tags: []string{"Projects"},
+		DefaultStatus: http.StatusNoContent,
+		Summary:       "Remove a member (project managers)", Errors: []int{http.StatusNotFound, http.StatusConflict}}
 )
 
 func (a *App) apiListMembers(ctx context.Context, in *ProjectIDInput) (*MemberListOutput, error) {

@@ -80,12 +80,11 @@ func splitError(err error) error {
 }
 
 var (
-	splitOp = huma.Operation{OperationID: "split-project", Method: http.MethodPost, Path: "/projects/{id}/split",
-		Tags: []string{"Projects"}, DefaultStatus: http.StatusAccepted,
-		Summary: "Split a draft project into tasks (a background job; replaces the previous split)",
-		Errors:  []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
-	splitPreviewOp = huma.Operation{OperationID: "preview-split", Method: http.MethodPost,
-		Path: "/projects/{id}/split/preview", Tags: []string{"Projects"},
+	splitOp = huma.Operation{OperationID: "split-project", Tags: []string{"Projects"},
+		DefaultStatus: http.StatusAccepted,
+		Summary:       "Split a draft project into tasks (a background job; replaces the previous split)",
+		Errors:        []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
+	splitPreviewOp = huma.Operation{OperationID: "preview-split", Tags: []string{"Projects"},
 		Summary: "The tasks a split would make, as GeoJSON, without saving them (small inputs)",
 		Errors:  []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
 )

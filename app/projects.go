@@ -103,21 +103,22 @@ type ProjectIDInput struct {
 }
 
 var (
-	createProjectOp = huma.Operation{OperationID: "create-project", Method: http.MethodPost, Path: "/projects",
-		Tags: []string{"Projects"}, Summary: "Create a project; the creator becomes its project manager",
+	createProjectOp = huma.Operation{OperationID: "create-project", Tags: []string{"Projects"},
+		Summary:       "Create a project; the creator becomes its project manager",
 		DefaultStatus: http.StatusCreated}
-	listProjectsOp = huma.Operation{OperationID: "list-projects", Method: http.MethodGet, Path: "/projects",
-		Tags: []string{"Projects"}, Summary: "Public projects and the private ones the caller belongs to"}
-	getProjectOp = huma.Operation{OperationID: "get-project", Method: http.MethodGet, Path: "/projects/{id}",
-		Tags: []string{"Projects"}, Summary: "A project", Errors: []int{http.StatusNotFound}}
-	patchProjectOp = huma.Operation{OperationID: "patch-project", Method: http.MethodPatch, Path: "/projects/{id}",
-		Tags: []string{"Projects"}, Summary: "Edit a project or move it to its next status (project managers)",
-		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
-	deleteProjectOp = huma.Operation{OperationID: "delete-project", Method: http.MethodDelete,
-		Path: "/projects/{id}", Tags: []string{"Projects"}, DefaultStatus: http.StatusNoContent,
-		Summary: "Delete a project with its tasks and features (project managers)", Errors: []int{http.StatusNotFound}}
-	aoiOp = huma.Operation{OperationID: "get-project-aoi", Method: http.MethodGet, Path: "/projects/{id}/aoi.geojson",
-		Tags: []string{"Projects"}, Summary: "The project's area of interest as a GeoJSON Feature",
+	listProjectsOp = huma.Operation{OperationID: "list-projects", Tags: []string{"Projects"},
+		Summary: "Public projects and the private ones the caller belongs to"}
+	getProjectOp = huma.Operation{OperationID: "get-project", Tags: []string{"Projects"}, Summary: "A project",
+		Errors: []int{http.StatusNotFound}}
+	patchProjectOp = huma.Operation{OperationID: "patch-project", Tags: []string{"Projects"},
+		Summary: "Edit a project or move it to its next status (project managers)",
+		Errors:  []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
+	deleteProjectOp = huma.Operation{OperationID: "delete-project", Tags: []string{"Projects"},
+		DefaultStatus: http.StatusNoContent,
+		Summary:       "Delete a project with its tasks and features (project managers)",
+		Errors:        []int{http.StatusNotFound}}
+	aoiOp = huma.Operation{OperationID: "get-project-aoi", Tags: []string{"Projects"},
+		Summary: "The project's area of interest as a GeoJSON Feature",
 		Responses: map[string]*huma.Response{"200": {Description: "GeoJSON Feature",
 			Content: map[string]*huma.MediaType{"application/geo+json": {}}}}}
 )

@@ -64,10 +64,10 @@ type SettingsOutput struct{ Body SettingsBody }
 type SettingsInput struct{ Body SettingsBody }
 
 var (
-	getSettingsOp = huma.Operation{OperationID: "get-settings", Method: http.MethodGet, Path: "/settings",
-		Tags: []string{"System"}, Summary: "Instance settings"}
-	putSettingsOp = huma.Operation{OperationID: "put-settings", Method: http.MethodPut, Path: "/settings",
-		Tags: []string{"System"}, Summary: "Change the instance settings (administrators)",
+	getSettingsOp = huma.Operation{OperationID: "get-settings", Tags: []string{"System"},
+		Summary: "Instance settings"}
+	putSettingsOp = huma.Operation{OperationID: "put-settings", Tags: []string{"System"},
+		Summary: "Change the instance settings (administrators)",
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden,
 			http.StatusUnprocessableEntity}}
 )

@@ -46,11 +46,8 @@ func TestShutdownEndsDownloadStreams(t *testing.T) {
 		defer cancel()
 		stopped <- ta.Shutdown(ctx)
 	}()
-	// Give the shutdown its head start before reading on, as a slow phone would (not a correctness wait: the
-	// assertion below holds however the two interleave once the stream's context is cancelled).
-	for ta.life.Err() == nil {
-		time.Sleep(time.Millisecond)
-	}
+	// Read on once the shutdown has begun, as a slow phone would.
+	<-ta.life.Done()
 	n, _ := io.Copy(io.Discard, resp.Body)
 	if err := <-stopped; err != nil {
 		t.Fatalf("shutdown: %v", err)

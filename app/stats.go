@@ -45,9 +45,9 @@ type ActivityBody struct {
 // StatsOutput wraps StatsBody.
 type StatsOutput struct{ Body StatsBody }
 
-var statsOp = huma.Operation{OperationID: "get-project-stats", Method: http.MethodGet, Path: "/projects/{id}/stats",
-	Tags: []string{"Projects"}, Summary: "Tasks per state, percent mapped and validated, features, contributors, activity",
-	Errors: []int{http.StatusNotFound}}
+var statsOp = huma.Operation{OperationID: "get-project-stats", Tags: []string{"Projects"},
+	Summary: "Tasks per state, percent mapped and validated, features, contributors, activity",
+	Errors:  []int{http.StatusNotFound}}
 
 // mappedStates count as mapped: the mapping is done whatever validation says next (invalidated is not).
 var mappedStates = map[taskflow.State]bool{taskflow.StateMapped: true, taskflow.StateLockedForValidation: true,

@@ -88,28 +88,22 @@ type ReviewInput struct {
 }
 
 var (
-	listSubmissionsOp = huma.Operation{OperationID: "list-submissions", Method: http.MethodGet,
-		Path: "/projects/{id}/submissions", Tags: []string{"Submissions"},
+	listSubmissionsOp = huma.Operation{OperationID: "list-submissions", Tags: []string{"Submissions"},
 		Summary: "List submissions, filtered by form, task, submitter, review state and date",
 		Errors:  []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
-	getSubmissionOp = huma.Operation{OperationID: "get-submission", Method: http.MethodGet,
-		Path: "/projects/{id}/submissions/{sid}", Tags: []string{"Submissions"},
+	getSubmissionOp = huma.Operation{OperationID: "get-submission", Tags: []string{"Submissions"},
 		Summary: "Show a submission: metadata, parsed fields, attachments and review history",
 		Errors:  []int{http.StatusNotFound}}
-	reviewSubmissionOp = huma.Operation{OperationID: "review-submission", Method: http.MethodPatch,
-		Path: "/projects/{id}/submissions/{sid}", Tags: []string{"Submissions"},
+	reviewSubmissionOp = huma.Operation{OperationID: "review-submission", Tags: []string{"Submissions"},
 		Summary: "Review a submission; approving validates its feature, rejecting marks it bad",
 		Errors:  []int{http.StatusNotFound, http.StatusUnprocessableEntity}}
-	createSubmissionDoc = huma.Operation{OperationID: "create-submission", Method: http.MethodPost,
-		Path: "/projects/{id}/submissions", Tags: []string{"Submissions"},
+	createSubmissionDoc = huma.Operation{OperationID: "create-submission", Tags: []string{"Submissions"},
 		Summary: "Send a submission: multipart submission_xml, device_id and attachments (0..n files)",
 		Description: "201 with the stored submission, also when the same instanceID and XML were already " +
 			"received (missing attachments are added); 409 when that instanceID has different XML; 413 too large."}
-	submissionXMLDoc = huma.Operation{OperationID: "get-submission-xml", Method: http.MethodGet,
-		Path: "/projects/{id}/submissions/{sid}.xml", Tags: []string{"Submissions"},
+	submissionXMLDoc = huma.Operation{OperationID: "get-submission-xml", Tags: []string{"Submissions"},
 		Summary: "Download a submission's XML as received"}
-	attachmentDoc = huma.Operation{OperationID: "get-submission-attachment", Method: http.MethodGet,
-		Path: "/projects/{id}/submissions/{sid}/attachments/{name}", Tags: []string{"Submissions"},
+	attachmentDoc = huma.Operation{OperationID: "get-submission-attachment", Tags: []string{"Submissions"},
 		Summary: "Download an attachment"}
 )
 

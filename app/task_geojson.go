@@ -14,8 +14,7 @@ import (
 	"fieldbase/db"
 )
 
-var tasksGeoJSONOp = huma.Operation{OperationID: "get-tasks-geojson", Method: http.MethodGet,
-	Path: "/projects/{id}/tasks.geojson", Tags: []string{"Tasks"},
+var tasksGeoJSONOp = huma.Operation{OperationID: "get-tasks-geojson", Tags: []string{"Tasks"},
 	Summary: "The project's tasks as a GeoJSON FeatureCollection (outline, index, state, lock holder, assignee)",
 	Responses: map[string]*huma.Response{"200": {Description: "GeoJSON FeatureCollection",
 		Content: map[string]*huma.MediaType{"application/geo+json": {}}}, "304": {Description: "Not modified"}}}

@@ -99,19 +99,18 @@ type TaskEventListOutput struct {
 }
 
 var (
-	listTasksOp = huma.Operation{OperationID: "list-tasks", Method: http.MethodGet, Path: "/projects/{id}/tasks",
-		Tags: []string{"Tasks"}, Summary: "A project's tasks with state, lock holder and assignee",
-		Errors: []int{http.StatusNotFound}}
-	getTaskOp = huma.Operation{OperationID: "get-task", Method: http.MethodGet, Path: "/projects/{id}/tasks/{index}",
-		Tags: []string{"Tasks"}, Summary: "A task, with the actions the caller may take now",
-		Errors: []int{http.StatusNotFound}}
-	taskActionOp = huma.Operation{OperationID: "post-task-event", Method: http.MethodPost,
-		Path: "/projects/{id}/tasks/{index}/events", Tags: []string{"Tasks"},
+	listTasksOp = huma.Operation{OperationID: "list-tasks", Tags: []string{"Tasks"},
+		Summary: "A project's tasks with state, lock holder and assignee",
+		Errors:  []int{http.StatusNotFound}}
+	getTaskOp = huma.Operation{OperationID: "get-task", Tags: []string{"Tasks"},
+		Summary: "A task, with the actions the caller may take now",
+		Errors:  []int{http.StatusNotFound}}
+	taskActionOp = huma.Operation{OperationID: "post-task-event", Tags: []string{"Tasks"},
 		Summary: "Act on a task (lock, mark mapped, validate...); applied atomically with its history row",
 		Errors:  []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
-	listTaskEventsOp = huma.Operation{OperationID: "list-task-events", Method: http.MethodGet,
-		Path: "/projects/{id}/tasks/{index}/events", Tags: []string{"Tasks"}, Summary: "A task's history",
-		Errors: []int{http.StatusNotFound}}
+	listTaskEventsOp = huma.Operation{OperationID: "list-task-events", Tags: []string{"Tasks"},
+		Summary: "A task's history",
+		Errors:  []int{http.StatusNotFound}}
 )
 
 func (a *App) apiListTasks(ctx context.Context, in *ProjectIDInput) (*TaskListOutput, error) {
@@ -138,10 +137,7 @@ func (a *App) apiGetTask(ctx context.Context, in *TaskInput) (*TaskOutput, error
 	}
 	pa, b := projectFrom(ctx), tasking.Body(t)
 	if p := principal(ctx); p != nil {
-		if b.AllowedActions, err = a.tasking.AllowedActions(ctx, pa.Project, t, p.UserID, pa.Role); err != nil {
-			return nil, err
-		}
-		if b.WhyNot, err = a.tasking.WhyNot(ctx, pa.Project, t, p.UserID, pa.Role); err != nil {
+		if b.AllowedActions, b.WhyNot, err = a.tasking.Options(ctx, pa.Project, t, p.UserID, pa.Role); err != nil {
 			return nil, err
 		}
 	}

@@ -44,18 +44,18 @@ func (b PasswordChangeBody) Validate() error {
 }
 
 var (
-	createTokenOp = huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: "/auth/tokens",
-		Tags: []string{"Auth"}, Summary: "Exchange a username and password for an API token",
+	createTokenOp = huma.Operation{OperationID: "create-token", Tags: []string{"Auth"},
+		Summary:       "Exchange a username and password for an API token",
 		DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnprocessableEntity,
 			http.StatusTooManyRequests}}
-	revokeTokenOp = huma.Operation{OperationID: "revoke-current-token", Method: http.MethodDelete,
-		Path: "/auth/tokens/current", Tags: []string{"Auth"}, Summary: "Revoke the token (or session) of this request",
+	revokeTokenOp = huma.Operation{OperationID: "revoke-current-token", Tags: []string{"Auth"},
+		Summary:       "Revoke the token (or session) of this request",
 		DefaultStatus: http.StatusNoContent}
-	changePasswordOp = huma.Operation{OperationID: "change-my-password", Method: http.MethodPut,
-		Path: "/users/me/password", Tags: []string{"Users"}, DefaultStatus: http.StatusNoContent,
-		Summary: "Change your own password (revokes your other sessions and tokens)",
-		Errors:  []int{http.StatusBadRequest, http.StatusUnprocessableEntity}}
+	changePasswordOp = huma.Operation{OperationID: "change-my-password", Tags: []string{"Users"},
+		DefaultStatus: http.StatusNoContent,
+		Summary:       "Change your own password (revokes your other sessions and tokens)",
+		Errors:        []int{http.StatusBadRequest, http.StatusUnprocessableEntity}}
 )
 
 func (a *App) apiCreateToken(ctx context.Context, in *struct{ Body LoginBody }) (*TokenOutput, error) {

@@ -87,18 +87,17 @@ type Page struct {
 func (p Page) limitOffset() (int, int) { return p.PerPage, (p.Page - 1) * p.PerPage }
 
 var (
-	createUserOp = huma.Operation{OperationID: "create-user", Method: http.MethodPost, Path: "/users",
-		Tags: []string{"Users"}, Summary: "Create a user (administrators)", DefaultStatus: http.StatusCreated,
+	createUserOp = huma.Operation{OperationID: "create-user", Tags: []string{"Users"},
+		Summary: "Create a user (administrators)", DefaultStatus: http.StatusCreated,
 		Errors: []int{http.StatusBadRequest, http.StatusConflict, http.StatusUnprocessableEntity}}
-	listUsersOp = huma.Operation{OperationID: "list-users", Method: http.MethodGet, Path: "/users",
-		Tags: []string{"Users"}, Summary: "List users (administrators)"}
-	getUserOp = huma.Operation{OperationID: "get-user", Method: http.MethodGet, Path: "/users/{user_id}",
-		Tags: []string{"Users"}, Summary: "A user (administrators)", Errors: []int{http.StatusNotFound}}
-	patchUserOp = huma.Operation{OperationID: "patch-user", Method: http.MethodPatch, Path: "/users/{user_id}",
-		Tags: []string{"Users"}, Summary: "Rename, disable, promote or reset the password of a user (administrators)",
-		Errors: []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
-	getMeOp = huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/users/me",
-		Tags: []string{"Users"}, Summary: "The signed-in user"}
+	listUsersOp = huma.Operation{OperationID: "list-users", Tags: []string{"Users"},
+		Summary: "List users (administrators)"}
+	getUserOp = huma.Operation{OperationID: "get-user", Tags: []string{"Users"},
+		Summary: "A user (administrators)", Errors: []int{http.StatusNotFound}}
+	patchUserOp = huma.Operation{OperationID: "patch-user", Tags: []string{"Users"},
+		Summary: "Rename, disable, promote or reset the password of a user (administrators)",
+		Errors:  []int{http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity}}
+	getMeOp = huma.Operation{OperationID: "get-me", Tags: []string{"Users"}, Summary: "The signed-in user"}
 )
 
 func (a *App) apiCreateUser(ctx context.Context, in *struct{ Body NewUserBody }) (*UserOutput, error) {

@@ -113,35 +113,25 @@ func (s *Service) Act(ctx context.Context, projectID int64, index int, by Person
 	return next, ev, nil
 }
 
-// AllowedActions lists what user (with role in the project) may do to the task now.
-func (s *Service) AllowedActions(ctx context.Context, p db.Project, t db.Task, userID int64,
-	role taskflow.Role) ([]string, error) {
+// Options lists what user (with role in the project) may do to the task now, and why the main actions left out
+// are not possible (taskflow.WhyNot), naming the lock holder and the assignee as people know them. Both read the
+// locks the user holds once.
+func (s *Service) Options(ctx context.Context, p db.Project, t db.Task, userID int64,
+	role taskflow.Role) (allowed []string, whyNot []Reason, err error) {
 	actor, err := s.actor(ctx, p, userID, role)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []string
-	for _, act := range taskflow.Actions(FlowTask(t), actor, FlowRules(p), time.Now()) {
-		out = append(out, string(act))
-	}
-	return out, nil
-}
-
-// WhyNot explains in words why user (with role in the project) cannot take the main actions AllowedActions
-// leaves out (taskflow.WhyNot), naming the lock holder and the assignee as people know them.
-func (s *Service) WhyNot(ctx context.Context, p db.Project, t db.Task, userID int64,
-	role taskflow.Role) ([]Reason, error) {
-	actor, err := s.actor(ctx, p, userID, role)
-	if err != nil {
-		return nil, err
+	now := time.Now()
+	for _, act := range taskflow.Actions(FlowTask(t), actor, FlowRules(p), now) {
+		allowed = append(allowed, string(act))
 	}
 	names := taskflow.Names{LockedBy: PersonName(t.LockedByDisplayName, t.LockedByName),
 		AssignedTo: PersonName(t.AssignedToDisplayName, t.AssignedToName)}
-	var out []Reason
-	for _, r := range taskflow.WhyNot(FlowTask(t), actor, FlowRules(p), time.Now(), names) {
-		out = append(out, Reason{Action: string(r.Action), Reason: r.Text})
+	for _, r := range taskflow.WhyNot(FlowTask(t), actor, FlowRules(p), now, names) {
+		whyNot = append(whyNot, Reason{Action: string(r.Action), Reason: r.Text})
 	}
-	return out, nil
+	return allowed, whyNot, nil
 }
 
 // actor is user as the rules see them in project p, with the locks they hold there now.
