@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 	"github.com/gofiber/fiber/v2"
+
+	"fieldbase/db"
 )
 
 // maxFilesWalked bounds the walk of the files directory at each scrape: past it, the files size is not reported
@@ -80,6 +83,37 @@ func (a *App) writeScrapeMetrics(w io.Writer) {
 			metrics.WriteCounterUint64(w, k, vals[k])
 		}
 	}
+	if a.jobs != nil {
+		ctx, cancel := context.WithTimeout(a.life, 2*time.Second)
+		queued, err := a.jobs.Queued(ctx)
+		cancel()
+		if err == nil {
+			keys := make([]string, 0, len(queued))
+			vals := map[string]int64{}
+			for k, v := range queued {
+				name := fmt.Sprintf(`fieldbase_jobs{kind=%q,state=%q}`, k.Kind, k.State)
+				keys = append(keys, name)
+				vals[name] = v
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				metrics.WriteGaugeUint64(w, k, uint64(vals[k]))
+			}
+		}
+	}
+	ws := a.store.WriterStats()
+	metrics.WriteGaugeUint64(w, "fieldbase_db_write_queue", uint64(ws.Queued))
+	var cum uint64
+	for i, n := range ws.Batches {
+		cum += n
+		le := "+Inf"
+		if i < len(db.BatchSizeBuckets)-1 {
+			le = strconv.Itoa(db.BatchSizeBuckets[i])
+		}
+		metrics.WriteCounterUint64(w, fmt.Sprintf(`fieldbase_db_commit_batch_size_bucket{le=%q}`, le), cum)
+	}
+	metrics.WriteCounterUint64(w, "fieldbase_db_commit_batch_size_sum", ws.Writes)
+	metrics.WriteCounterUint64(w, "fieldbase_db_commit_batch_size_count", cum)
 	path := a.store.Path()
 	metrics.WriteGaugeUint64(w, "fieldbase_db_size_bytes", uint64(fileSize(path)+fileSize(path+"-wal")))
 	if size, ok := dirSize(filepath.Join(a.cfg.Data.Dir, "files"), maxFilesWalked); ok {

@@ -97,7 +97,29 @@ func TestMetricsSubmissions(t *testing.T) {
 	ta.sendSubmission(t, fp, "uuid:two")
 	ta.run(t, []scenario{{name: "Counted", method: "GET", url: "/metrics", headers: bearer(admin), wantStatus: 200,
 		wantContain: []string{"fieldbase_submissions_ingested_total 2\n",
-			`route="/api/v1/projects/:id/submissions",method="POST",status="2xx"} 3`}}})
+			`route="/api/v1/projects/:id/submissions",method="POST",status="2xx"} 3`,
+			"fieldbase_db_write_queue 0\n", `fieldbase_db_commit_batch_size_bucket{le="+Inf"} `}}})
+	// Every committed write is in one of the counted batches.
+	st := ta.store.WriterStats()
+	var batches uint64
+	for _, n := range st.Batches {
+		batches += n
+	}
+	if batches == 0 || batches > st.Writes {
+		t.Fatalf("batches %d for %d writes", batches, st.Writes)
+	}
+}
+
+// TestMetricsQueuedJobs: a job waiting for a worker is counted under its kind and state until it runs.
+func TestMetricsQueuedJobs(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, enableMetrics())
+	_, admin := ta.newUser(t, "admin", true)
+	if _, err := ta.jobs.Insert(context.Background(), jobs.MaintenanceArgs{}); err != nil {
+		t.Fatal(err)
+	}
+	ta.run(t, []scenario{{name: "Waiting", method: "GET", url: "/metrics", headers: bearer(admin), wantStatus: 200,
+		wantContain: []string{`fieldbase_jobs{kind="db_maintenance",state="available"} 1` + "\n"}}})
 }
 
 // TestMetricsJobs: a job that ends is counted under its kind and final state.

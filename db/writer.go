@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // errClosed is returned by Write after Close.
@@ -31,6 +32,39 @@ type writer struct {
 	once     sync.Once
 	mu       sync.RWMutex
 	closed   bool
+	batches  [len(BatchSizeBuckets)]atomic.Uint64 // committed transactions by batch size bucket
+	writes   atomic.Uint64                        // writes committed in them
+}
+
+// BatchSizeBuckets are the upper bounds of the commit batch size buckets WriterStats counts in.
+var BatchSizeBuckets = [...]int{1, 2, 4, 8, 16, 32, 64, 128, 256, 1 << 30}
+
+// WriterStats is what the group-commit writer has done: writes waiting for it now, and the transactions it has
+// committed, counted by how many writes each held (Batches[i] counts sizes up to BatchSizeBuckets[i] and over
+// the bucket before).
+type WriterStats struct {
+	Queued  int
+	Batches [len(BatchSizeBuckets)]uint64
+	Writes  uint64 // writes committed, the sum of the batch sizes
+}
+
+// WriterStats reads the writer's queue depth and its commit batch size counts.
+func (s *Store) WriterStats() WriterStats {
+	st := WriterStats{Queued: len(s.w.reqs), Writes: s.w.writes.Load()}
+	for i := range st.Batches {
+		st.Batches[i] = s.w.batches[i].Load()
+	}
+	return st
+}
+
+func (w *writer) countBatch(n int) {
+	w.writes.Add(uint64(n))
+	for i, b := range BatchSizeBuckets {
+		if n <= b {
+			w.batches[i].Add(1)
+			return
+		}
+	}
 }
 
 func startWriter(s *Store, maxBatch int) *writer {
@@ -149,7 +183,9 @@ func (w *writer) commit(batch []*writeReq) {
 				r.err = fmt.Errorf("commit: %w", mapErr(err))
 			}
 		}
+		return
 	}
+	w.countBatch(ok)
 }
 
 // runOne runs one request inside a savepoint so that its failure undoes only its own changes. A lone request
