@@ -49,6 +49,15 @@ func equalFold(a, b string) bool {
 
 // readWorkbook reads an .xlsx (zip) or .xls (OLE2 compound file) workbook, chosen by its leading bytes, not its
 // name. It returns ErrNotWorkbook for other bytes and never panics on hostile input; sizes are bounded.
+// A damaged workbook gives an error that wraps ErrNotWorkbook and says what is wrong; a workbook beyond the
+// reader's limits (100 MiB unpacked, 500 sheets, 200,000 rows, 2,000 columns, 5 million cells) gives *Error.
+// Cell text is what pyxform 4.5.0 reads: see xls_text.go.
 func readWorkbook(data []byte) (*Workbook, error) {
+	switch {
+	case len(data) >= 4 && string(data[:4]) == "PK\x03\x04":
+		return readXLSX(data)
+	case len(data) >= 8 && string(data[:8]) == "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1":
+		return readXLS(data)
+	}
 	return nil, ErrNotWorkbook
 }
