@@ -173,7 +173,7 @@ func (c *cfbFile) chain(start uint32, size int64) ([]byte, error) {
 		}
 		out = append(out, sec...)
 		if len(out) > maxUnpacked {
-			return nil, tooLarge("", "the workbook is larger than 100 MiB")
+			return nil, tooLarge("", "larger than 100 MiB: an XLSForm is far smaller")
 		}
 		s = c.fat[s]
 	}

@@ -90,7 +90,7 @@ func readXLS(data []byte) (*Workbook, error) {
 		return nil, err
 	}
 	if c.has("EncryptedPackage") || c.has("EncryptionInfo") {
-		return nil, tooLarge("", "the workbook is protected with a password: save it without one and upload it again")
+		return nil, tooLarge("", "protected with a password: save it without one and upload it again")
 	}
 	stream, ok, err := c.stream("Workbook")
 	if err == nil && !ok {
@@ -125,7 +125,7 @@ func readXLS(data []byte) (*Workbook, error) {
 		d := rec.data
 		switch rec.typ {
 		case biffFilePass:
-			return nil, tooLarge("", "the workbook is protected with a password: save it without one and upload it again")
+			return nil, tooLarge("", "protected with a password: save it without one and upload it again")
 		case biffCodepage:
 			if len(d) >= 2 {
 				book.codepage = int(binary.LittleEndian.Uint16(d))
@@ -175,12 +175,15 @@ func readXLS(data []byte) (*Workbook, error) {
 			}
 			sheets = append(sheets, xlsSheetRef{name: name, pos: pos})
 			if len(sheets) > maxSheets {
-				return nil, tooLarge("", fmt.Sprintf("the workbook has more than %d sheets", maxSheets))
+				return nil, tooLarge("", fmt.Sprintf("more than the %d sheets a workbook may have", maxSheets))
 			}
 		case biffSST:
 			var conts [][]byte
 			for r.peek() == biffContinue {
-				c, _ := r.next()
+				c, ok := r.next()
+				if !ok {
+					break
+				}
 				conts = append(conts, c.data)
 			}
 			if book.sst, err = readSST(d, conts); err != nil {

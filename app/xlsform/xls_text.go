@@ -33,9 +33,18 @@ func errDamaged(format string, args ...any) error {
 
 var errBudget = errors.New("the workbook unpacks to more than 100 MiB")
 
-// tooLarge is the error for a real workbook beyond a limit: a person must make it smaller.
+// tooLarge is the error for a real workbook a person must change (beyond a limit, protected with a password):
+// a problem of the sheet, or of the "workbook" as a whole when sheet is "".
 func tooLarge(sheet, message string) error {
+	if sheet == "" {
+		sheet = "workbook"
+	}
 	return &Error{Problems: []Problem{{Sheet: sheet, Message: message}}}
+}
+
+// rowProblem is a problem of one row of a sheet.
+func rowProblem(sheet string, row int, message string) error {
+	return &Error{Problems: []Problem{{Sheet: sheet, Row: row, Message: message}}}
 }
 
 // pyStrip trims what Python's str.strip() trims: Unicode white space plus the separators U+001C..U+001F.
@@ -221,12 +230,12 @@ func (b *sheetBuilder) set(row, col int, text string) error {
 		return errDamaged("sheet %q has a cell outside the grid", b.sheet.Name)
 	}
 	if row > maxRows {
-		return tooLarge(b.sheet.Name, fmt.Sprintf("row %d holds a value, past the %d rows a form may use: "+
-			"delete the rows below the form", row, maxRows))
+		return rowProblem(b.sheet.Name, row, fmt.Sprintf("a value past the %d rows a form may use: "+
+			"delete the rows below the form", maxRows))
 	}
 	if col > maxColumns {
-		return tooLarge(b.sheet.Name, fmt.Sprintf("row %d holds a value in column %s, past the %d columns a form "+
-			"may use: delete the columns right of the form", row, colLetters(col), maxColumns))
+		return rowProblem(b.sheet.Name, row, fmt.Sprintf("a value in column %s, past the %d columns a form may "+
+			"use: delete the columns right of the form", colLetters(col), maxColumns))
 	}
 	i, ok := b.index[row]
 	if !ok {
@@ -242,7 +251,7 @@ func (b *sheetBuilder) set(row, col int, text string) error {
 	if grow := col - len(r.Cells); grow > 0 {
 		*b.cells += grow
 		if *b.cells > maxCells {
-			return tooLarge(b.sheet.Name, fmt.Sprintf("the workbook has more than %d cells", maxCells))
+			return tooLarge("", fmt.Sprintf("more than %d cells: an XLSForm needs far fewer", maxCells))
 		}
 		r.Cells = append(r.Cells, make([]string, grow)...)
 	}

@@ -95,7 +95,7 @@ func readXLSX(data []byte) (*Workbook, error) {
 	}
 
 	if len(wb.sheets) > maxSheets {
-		return nil, tooLarge("", fmt.Sprintf("the workbook has %d sheets, more than %d", len(wb.sheets), maxSheets))
+		return nil, tooLarge("", fmt.Sprintf("%d sheets, more than the %d a workbook may have", len(wb.sheets), maxSheets))
 	}
 	out := &Workbook{}
 	cells := 0
@@ -146,7 +146,7 @@ func (p *xlsxPackage) parse(name string, handle func(xmlTok) error) error {
 		return errDamaged("%s is missing", name)
 	}
 	if int64(f.UncompressedSize64) > maxUnpacked || int64(f.UncompressedSize64) < 0 {
-		return tooLarge("", "the workbook unpacks to more than 100 MiB")
+		return tooLarge("", "its sheets unpack to more than 100 MiB: an XLSForm is far smaller")
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -155,7 +155,7 @@ func (p *xlsxPackage) parse(name string, handle func(xmlTok) error) error {
 	defer rc.Close()
 	err = parseXML(&budgetReader{r: rc, p: p}, handle)
 	if errors.Is(err, errBudget) {
-		return tooLarge("", "the workbook unpacks to more than 100 MiB")
+		return tooLarge("", "its sheets unpack to more than 100 MiB: an XLSForm is far smaller")
 	}
 	var e *Error
 	if err != nil && !errors.As(err, &e) && !errors.Is(err, ErrNotWorkbook) {
@@ -210,7 +210,7 @@ func (p *xlsxPackage) workbook(name string) (xlsxWorkbook, error) {
 		case "sheet":
 			wb.sheets = append(wb.sheets, xlsxSheetRef{name: t.attr("name"), rid: t.nsAttr("id")})
 			if len(wb.sheets) > maxSheets {
-				return tooLarge("", fmt.Sprintf("the workbook has more than %d sheets", maxSheets))
+				return tooLarge("", fmt.Sprintf("more than the %d sheets a workbook may have", maxSheets))
 			}
 		}
 		return nil
@@ -257,7 +257,7 @@ func (p *xlsxPackage) sharedStrings(name string) ([]string, error) {
 				cur = &richText{}
 			} else if t.kind == tokEnd && cur != nil {
 				if len(sst) >= maxSharedStrs {
-					return tooLarge("", fmt.Sprintf("the workbook has more than %d different texts", maxSharedStrs))
+					return tooLarge("", fmt.Sprintf("more than %d different texts: an XLSForm needs far fewer", maxSharedStrs))
 				}
 				sst = append(sst, cur.b.String())
 				cur = nil
@@ -310,7 +310,7 @@ func (p *xlsxPackage) styles(name string) (xlsxStyles, error) {
 					id, _ := strconv.Atoi(t.attr("numFmtId"))
 					xfs = append(xfs, id)
 					if len(xfs) > 1_000_000 {
-						return tooLarge("", "the workbook has more than a million cell formats")
+						return tooLarge("", "more than a million cell formats: an XLSForm needs far fewer")
 					}
 				}
 			}
