@@ -334,7 +334,7 @@ func TestReadFixtures(t *testing.T) {
 			[]check{{"settings", 2, 3, "20240917"}, {"👋 Start here", 30, 2, "2024-01-29 00:00:00"}},
 		},
 		"socio-economic-survey-v20240515.xlsx": {nil, []check{{"settings", 2, 3, "20240515143545"}}},
-		"whova_form.xlsx": {nil, []check{{"settings", 2, 2, "2019101701"}, {"settings", 2, 5, "English"}}},
+		"whova_form.xlsx":                      {nil, []check{{"settings", 2, 2, "2019101701"}, {"settings", 2, 5, "English"}}},
 	} {
 		wb := readFixture(t, name)
 		if c.sheets != nil && !reflect.DeepEqual(sheetNames(wb), c.sheets) {
