@@ -88,7 +88,7 @@ func TestReadXLSX(t *testing.T) {
 	sst := []string{
 		"  type  ", "name",
 		`<r><rPr><b/></rPr><t>Bold</t></r><r><t xml:space="preserve"> and plain</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh>`,
-		"a\u00a0b", "Français ✓", "   ",
+		"a\u00a0b", "Français ✓", "   ", "_x005F_x000D_ and _x000D_",
 	}
 	numFmts := map[int]string{164: `yyyy\-mm\-dd hh:mm`, 165: `0.00&quot; days&quot;`, 166: "[h]:mm:ss", 167: "[Red]0.00"}
 	xfs := []int{0, 14, 164, 165, 20, 166, 167, 49}
@@ -103,7 +103,7 @@ func TestReadXLSX(t *testing.T) {
 		`<c s="2"><v>45000.0000001</v></c><c t="d"><v>2024-05-06T07:08:09Z</v></c><c s="1"><v>1e9</v></c></row>` +
 		`<row r="5"><c r="A5" t="s"><v>5</v></c><c r="B5" s="1"/><c r="C5" t="inlineStr"><is><t> </t></is></c></row>` +
 		`<row r="6"><c r="A6" t="inlineStr"><is><t>  a b  </t></is></c><c r="C6" t="s"><v>3</v></c></row>` +
-		`<row><c r="B7" t="s"><v>4</v></c></row>`
+		`<row><c r="B7" t="s"><v>4</v></c><c t="s"><v>6</v></c><c t="inlineStr"><is><t>x005F_</t></is></c></row>`
 	data := genXLSX(t, false, sst, numFmts, xfs,
 		genSheet{name: "survey", part: "sheet2.xml", data: survey},
 		genSheet{name: "choices", state: "hidden", part: "sheet1.xml", data: `<row r="1"><c r="A1" t="inlineStr"><is><t>list_name</t></is></c></row>`},
@@ -121,7 +121,7 @@ func TestReadXLSX(t *testing.T) {
 		"18:00:00", "1 day, 12:00:00", "3", "5", "1900-01-01 00:00:00", "2023-03-15 00:00:00.009000",
 		"2024-05-06 07:08:09", "#VALUE!")
 	wantRow(t, s, 6, "a b", "", "a b")
-	wantRow(t, s, 7, "", "Français ✓")
+	wantRow(t, s, 7, "", "Français ✓", "_x000D_ and _x000D_", "x005F_")
 	if len(s.Rows) != 5 {
 		t.Errorf("survey has %d rows, want 5 (rows 2 and 5 hold nothing)", len(s.Rows))
 	}

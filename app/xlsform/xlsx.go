@@ -259,7 +259,9 @@ func (p *xlsxPackage) sharedStrings(name string) ([]string, error) {
 				if len(sst) >= maxSharedStrs {
 					return tooLarge("", fmt.Sprintf("more than %d different texts: an XLSForm needs far fewer", maxSharedStrs))
 				}
-				sst = append(sst, cur.b.String())
+				// openpyxl's read_string_table drops "x005F_" (the escape of an "_x" that is not an escape)
+				// and, like it, no other _xHHHH_ escape is decoded
+				sst = append(sst, strings.ReplaceAll(cur.b.String(), "x005F_", ""))
 				cur = nil
 			}
 			return nil
