@@ -1,6 +1,7 @@
 package xlsform
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"math"
@@ -200,6 +201,9 @@ func TestReadXLS(t *testing.T) {
 	recs = append(recs, formula(3, 4, 0, special(1, 1))...)
 	recs = append(recs, formula(3, 5, 0, special(2, 7))...)
 	recs = append(recs, formula(3, 6, 0, special(3, 0))...)
+	recs = append(recs, formula(3, 7, 0, special(0, 0))...)
+	recs = append(recs, biffRec(0x04BC, make([]byte, 10))...) // SHRFMLA
+	recs = append(recs, biffRec(biffString, xlString("shared", 2))...)
 	for i := 0; i < 5; i++ {
 		recs = append(recs, cell(biffLabelSST, 4, i, 0, u32(3+i))...) // the last is out of range
 	}
@@ -229,7 +233,7 @@ func TestReadXLS(t *testing.T) {
 		wantRow(t, s, 1, "type", "name", "", "label::Français")
 		wantRow(t, s, 2, "Nepali भवन", "12", "0.1", "7", "12.34", "1.5")
 		wantRow(t, s, 3, "2023-03-15 00:00:00", "2023-03-15 12:00:00", "2.5", "18:00:00")
-		wantRow(t, s, 4, "TRUE", "42", "3", "formula text", "TRUE", "7")
+		wantRow(t, s, 4, "TRUE", "42", "3", "formula text", "TRUE", "7", "", "shared")
 		wantRow(t, s, 5, "abcdefghij", "rich", "padded", "kanji")
 		wantRow(t, s, 6, "30", "06:00:00", "-1")
 		wantRow(t, s, 8, "", "", "x y")
@@ -238,6 +242,23 @@ func TestReadXLS(t *testing.T) {
 		}
 		wantRow(t, wb.Sheets[1], 1, "list_name")
 	}
+
+	// A BIFF5 workbook (Excel 5/95): a Book stream, 8-bit strings in the code page.
+	sheet5 := append(biffRec(biffBOF, u16(0x0500), u16(0x0010), u16(0), u16(0)),
+		biffRec(biffLabel, u16(0), u16(1), u16(0), u16(6), []byte("\x80 caf\xe9"))...)
+	sheet5 = append(sheet5, biffRec(biffEOF)...)
+	glob5 := func(pos int) []byte {
+		g := biffRec(biffBOF, u16(0x0500), u16(0x0005), u16(0), u16(0))
+		g = append(g, biffRec(biffCodepage, u16(1252))...)
+		g = append(g, biffRec(biffBoundsheet, u32(pos), []byte{0, 0, 6}, []byte("survey"))...)
+		return append(g, biffRec(biffEOF)...)
+	}
+	g5 := glob5(0)
+	wb5 := mustRead(t, genCFB(t, "Book", append(glob5(len(g5)), sheet5...)))
+	if len(wb5.Sheets) != 1 || wb5.Sheets[0].Name != "survey" {
+		t.Fatalf("BIFF5 sheets %q", sheetNames(wb5))
+	}
+	wantRow(t, wb5.Sheets[0], 1, "", "€ café")
 
 	// The 1904 date system.
 	wb := mustRead(t, genXLS(t, true, nil, []int{0, 14}, 0, nil, nil, genXLSSheet{name: "s",
@@ -382,13 +403,28 @@ func TestHostileWorkbooks(t *testing.T) {
 	if err != nil {
 		t.Fatalf("a sheet of 1 MiB of spaces: %v", err)
 	}
-	big := genXLSX(t, false, nil, nil, nil, genSheet{name: "survey", part: "s.xml",
-		data: strings.Repeat(`<row><c t="inlineStr"><is><t>           </t></is></c></row>`, 2<<20)})
-	if len(big) > 2<<20 {
+	// A zip bomb: sheets that unpack to more than the limit (lowered here to 1 MiB), a few KiB compressed;
+	// and a sheet whose header says it unpacks to 200 MiB.
+	defer func(l int64) { unpackLimit = l }(unpackLimit)
+	unpackLimit = 1 << 20
+	row := `<row><c t="inlineStr"><is><t>           </t></is></c></row>`
+	big := genXLSX(t, false, nil, nil, nil,
+		genSheet{name: "survey", part: "s.xml", data: strings.Repeat(row, (600<<10)/len(row))},
+		genSheet{name: "choices", part: "c.xml", data: strings.Repeat(row, (600<<10)/len(row))})
+	if len(big) > 64<<10 {
 		t.Fatalf("the bomb is %d bytes", len(big))
 	}
 	_, err = readWorkbook(big)
 	isTooLarge("a zip bomb", err)
+	unpackLimit = maxUnpacked
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.CreateRaw(&zip.FileHeader{Name: "xl/workbook.xml", Method: zip.Store, UncompressedSize64: 200 << 20,
+		CompressedSize64: 4})
+	w.Write([]byte("<a/>"))
+	zw.Close()
+	_, err = readWorkbook(zbuf.Bytes())
+	isTooLarge("a part of 200 MiB", err)
 
 	// Beyond the rows and columns a form may use.
 	_, err = readWorkbook(genXLSX(t, false, nil, nil, nil, genSheet{name: "survey", part: "s.xml",

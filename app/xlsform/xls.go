@@ -296,7 +296,11 @@ func (book *xlsBook) readSheet(stream []byte, pos int, b *sheetBuilder) error {
 			res := d[6:14]
 			if res[6] == 0xFF && res[7] == 0xFF {
 				switch res[0] {
-				case 0: // a string: the STRING record that follows holds it
+				case 0: // a string: the STRING record that follows holds it, after a shared formula if any
+					switch r.peek() {
+					case 0x04BC, 0x0221, 0x0236: // SHRFMLA, ARRAY, TABLEOP
+						r.next()
+					}
 					if r.peek() == biffString {
 						s, _ := r.next()
 						var str string

@@ -33,6 +33,9 @@ func errDamaged(format string, args ...any) error {
 
 var errBudget = errors.New("the workbook unpacks to more than 100 MiB")
 
+// unpackLimit is maxUnpacked; tests lower it.
+var unpackLimit int64 = maxUnpacked
+
 // tooLarge is the error for a real workbook a person must change (beyond a limit, protected with a password):
 // a problem of the sheet, or of the "workbook" as a whole when sheet is "".
 func tooLarge(sheet, message string) error {

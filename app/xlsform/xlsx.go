@@ -30,7 +30,7 @@ func readXLSX(data []byte) (*Workbook, error) {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, errDamaged("the zip archive cannot be read: %v", err)
 	}
-	p := &xlsxPackage{files: map[string]*zip.File{}, budget: maxUnpacked}
+	p := &xlsxPackage{files: map[string]*zip.File{}, budget: unpackLimit}
 	for _, f := range zr.File {
 		name := strings.TrimPrefix(strings.ReplaceAll(f.Name, `\`, "/"), "/")
 		if _, ok := p.files[name]; !ok {
@@ -100,10 +100,20 @@ func readXLSX(data []byte) (*Workbook, error) {
 	out := &Workbook{}
 	cells := 0
 	for _, s := range wb.sheets {
+		// Like openpyxl: a sheet without a relationship id or without its part is left out, one whose
+		// relationship is missing is an error, and a chart sheet is a sheet without cells.
+		if s.rid == "" {
+			continue
+		}
 		r, ok := byID[s.rid]
+		if !ok {
+			return nil, errDamaged("sheet %q has no relationship %q", s.name, s.rid)
+		}
+		if p.file(r.target) == nil {
+			continue
+		}
 		b := newSheetBuilder(s.name, &cells)
-		// a chart sheet, or a sheet whose part is missing, is a sheet without cells (openpyxl lists both)
-		if ok && p.file(r.target) != nil && !strings.HasSuffix(r.typ, "/chartsheet") {
+		if !strings.HasSuffix(r.typ, "/chartsheet") {
 			sr := &xlsxSheetReader{sst: sst, styles: &styles, date1904: wb.date1904, b: b}
 			if err := p.parse(r.target, sr.handle); err != nil {
 				return nil, err
@@ -145,7 +155,7 @@ func (p *xlsxPackage) parse(name string, handle func(xmlTok) error) error {
 	if f == nil {
 		return errDamaged("%s is missing", name)
 	}
-	if int64(f.UncompressedSize64) > maxUnpacked || int64(f.UncompressedSize64) < 0 {
+	if f.UncompressedSize64 > uint64(unpackLimit) {
 		return tooLarge("", "its sheets unpack to more than 100 MiB: an XLSForm is far smaller")
 	}
 	rc, err := f.Open()
