@@ -103,7 +103,8 @@ func TestReadXLSX(t *testing.T) {
 		`<c s="4"><v>0.75</v></c><c s="5"><v>1.5</v></c><c s="6"><v>3</v></c><c s="7"><v>5</v></c><c s="1"><v>1</v></c>` +
 		`<c s="2"><v>45000.0000001</v></c><c t="d"><v>2024-05-06T07:08:09Z</v></c><c s="1"><v>1e9</v></c></row>` +
 		`<row r="5"><c r="A5" t="s"><v>5</v></c><c r="B5" s="1"/><c r="C5" t="inlineStr"><is><t> </t></is></c></row>` +
-		`<row r="6"><c r="A6" t="inlineStr"><is><t>  a b  </t></is></c><c r="C6" t="s"><v>3</v></c></row>` +
+		`<row r="6"><c r="A6" t="inlineStr"><is><t>  a b  </t></is></c><c r="C8" t="s"><v>3</v></c></row>` +
+		`<row r="2"><c r="A2"><v>1</v></c></row><row r="6"><c r="A6"><v>1</v></c></row>` +
 		`<row><c r="B7" t="s"><v>4</v></c><c t="s"><v>6</v></c><c t="inlineStr"><is><t>x005F_</t></is></c></row>`
 	data := genXLSX(t, false, sst, numFmts, xfs,
 		genSheet{name: "survey", part: "sheet2.xml", data: survey},
@@ -124,7 +125,7 @@ func TestReadXLSX(t *testing.T) {
 	wantRow(t, s, 6, "a b", "", "a b")
 	wantRow(t, s, 7, "", "Français ✓", "_x000D_ and _x000D_", "x005F_")
 	if len(s.Rows) != 5 {
-		t.Errorf("survey has %d rows, want 5 (rows 2 and 5 hold nothing)", len(s.Rows))
+		t.Errorf("survey has %d rows, want 5 (row 5 holds nothing, the second rows 2 and 6 are dropped)", len(s.Rows))
 	}
 	wantRow(t, wb.Sheets[1], 1, "list_name")
 	if wb.Sheet("settings") != wb.Sheets[2] || len(wb.Sheets[2].Rows) != 0 {

@@ -407,7 +407,9 @@ type xlsxSheetReader struct {
 	date1904 bool
 	b        *sheetBuilder
 
-	row, col int // the current row, and the last cell's column in it
+	row, col int  // the current row, and the last cell's column in it
+	maxRow   int  // the highest row read so far
+	skipRow  bool // the current row repeats or goes back: openpyxl's read-only reader drops it
 	inCell   bool
 	typ      string
 	style    int
@@ -422,20 +424,26 @@ func (r *xlsxSheetReader) handle(t xmlTok) error {
 	case tokStart:
 		switch t.name {
 		case "row":
+			// openpyxl: a row's number is its r, else one more than the last; the cells' own row numbers
+			// are not looked at, and a row numbered no higher than one before it is dropped
 			if n, err := strconv.Atoi(t.attr("r")); err == nil {
 				r.row = n
 			} else {
 				r.row++
 			}
 			r.col = 0
+			r.skipRow = r.row <= r.maxRow
+			if !r.skipRow {
+				r.maxRow = r.row
+			}
 			return nil
 		case "c":
 			r.inCell, r.hasV, r.inline = true, false, nil
 			r.v.Reset()
 			r.typ = t.attr("t")
 			r.style, _ = strconv.Atoi(t.attr("s"))
-			if row, col, ok := parseCellRef(t.attr("r")); ok {
-				r.row, r.col = row, col
+			if _, col, ok := parseCellRef(t.attr("r")); ok {
+				r.col = col
 			} else {
 				r.col++
 			}
@@ -461,6 +469,9 @@ func (r *xlsxSheetReader) handle(t xmlTok) error {
 			r.inV = false
 		case t.name == "c":
 			r.inCell = false
+			if r.skipRow || r.row < 1 {
+				return nil
+			}
 			return r.b.set(r.row, r.col, r.value())
 		case r.inline != nil:
 			r.inline.handle(t)
