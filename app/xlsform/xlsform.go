@@ -66,6 +66,16 @@ var ErrNotWorkbook = errors.New("the file is not an .xlsx or .xls workbook")
 // Convert converts the workbook's bytes; filename (without directories) gives the form id and title
 // when the settings sheet does not. It returns *Error for a workbook a person must fix, ErrNotWorkbook
 // for other bytes; it never panics on hostile input.
-func Convert(workbook []byte, filename string) (*Form, error) {
-	return nil, &Error{Problems: []Problem{{Sheet: "survey", Message: "XLSForm conversion is not built yet"}}}
+func Convert(workbook []byte, filename string) (form *Form, err error) {
+	wb, err := readWorkbook(workbook)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		// A converter bug must not take the server down: report it as a problem with the workbook.
+		if r := recover(); r != nil {
+			form, err = nil, &Error{Problems: []Problem{{Sheet: "workbook", Message: fmt.Sprintf("the converter failed on this workbook (%v); please report it with the file", r)}}}
+		}
+	}()
+	return convertWorkbook(wb, filename)
 }
