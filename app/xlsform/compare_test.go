@@ -138,6 +138,9 @@ func qname(n xml.Name) string {
 	p, ok := nsPrefixes[n.Space]
 	if !ok {
 		p = "{" + n.Space + "}"
+		if !strings.Contains(n.Space, "/") {
+			p = n.Space // an undeclared prefix, as in a test's snippet
+		}
 	}
 	if p == "" {
 		return n.Local

@@ -33,6 +33,7 @@ type conv struct {
 	files        map[string][]byte
 	translated   bool
 	rowCols      map[int]map[string]string
+	allNames     map[string]bool // every name on the survey sheet, even of rows refused
 	media        []string
 	mediaSeen    map[string]bool
 }
@@ -139,15 +140,14 @@ type stackEntry struct {
 // convertWorkbook turns the workbook into the XForm.
 func convertWorkbook(wb *Workbook, filename string) (*Form, error) {
 	c := &conv{wb: wb, seenProblem: map[string]bool{}, files: map[string][]byte{}, mediaSeen: map[string]bool{},
-		rowCols: map[int]map[string]string{}, choiceRows: map[string]int{}, surveyRows: map[string]int{}, questionSeen: map[string]bool{}}
+		rowCols: map[int]map[string]string{}, allNames: map[string]bool{}, choiceRows: map[string]int{}, surveyRows: map[string]int{}, questionSeen: map[string]bool{}}
 	survey := c.toJSON(filename)
-	if survey == nil || len(c.problems) > 0 {
+	if survey == nil {
 		return nil, c.err()
 	}
+	// Go on after problems in the rows, so that one answer lists every problem: references to rows that
+	// were themselves refused are not reported again (see allNames).
 	s := c.build(survey)
-	if len(c.problems) > 0 {
-		return nil, c.err()
-	}
 	x := c.xform(s)
 	if len(c.problems) > 0 {
 		return nil, c.err()
@@ -358,6 +358,9 @@ func (c *conv) toJSON(filename string) *dict {
 	}
 	for _, r := range g.rows {
 		c.rowCols[r.num] = r.cols
+		if n := r.d.str("name"); n != "" {
+			c.allNames[n] = true
+		}
 		if t, ok := typeAliasMap[r.d.str("type")]; ok {
 			r.d.set("type", t)
 		}

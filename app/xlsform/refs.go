@@ -49,7 +49,9 @@ func (g *gen) varRepl(whole string, m []int, ctx *elem, useCurrent, refParent bo
 	lastSaved := m[2] >= 0
 	target, ok := g.byName[name]
 	if !ok || target == nil {
-		if ctx != nil {
+		if !ok && g.c.allNames[name] && len(g.c.problems) > 0 {
+			// The row of that name was refused for another problem, already reported.
+		} else if ctx != nil {
 			if !ok {
 				msg := fmt.Sprintf("${%s} names no question: there is no question, group or repeat named '%s'", name, name)
 				if s := g.suggestName(name); s != "" {

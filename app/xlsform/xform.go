@@ -34,12 +34,13 @@ type gen struct {
 	itemsets map[string]*itemsetInfo
 	order    []string
 	tr       *translations
-	setvals  map[string][][2]string // triggering question name -> (target name, value)
+	setvals  map[string][]*elem // triggering question name -> the questions it triggers
 	trOrder  []string
+	errElem  *elem // when set, problems are reported at this element's row
 }
 
 func (c *conv) xform(s *elem) []byte {
-	g := &gen{c: c, s: s, byName: map[string]*elem{}, itemsets: map[string]*itemsetInfo{}, setvals: map[string][][2]string{}}
+	g := &gen{c: c, s: s, byName: map[string]*elem{}, itemsets: map[string]*itemsetInfo{}, setvals: map[string][]*elem{}}
 	g.walk(s, func(e *elem) {
 		if e.kind == kQuestion || e.isSection() {
 			if _, dup := g.byName[e.name]; dup {
@@ -65,21 +66,17 @@ func (c *conv) xform(s *elem) []byte {
 		if e.kind != kQuestion || len(e.trigger) == 0 {
 			return
 		}
-		calc := ""
-		if e.bind != nil {
-			calc = e.bind.str("calculate")
-		}
 		for _, t := range e.trigger {
 			if _, ok := g.setvals[t]; !ok {
 				g.trOrder = append(g.trOrder, t)
 			}
-			g.setvals[t] = append(g.setvals[t], [2]string{e.name, calc})
+			g.setvals[t] = append(g.setvals[t], e)
 		}
 	})
 	for _, t := range g.trOrder {
-		if tgt, ok := g.byName[t]; ok && tgt != nil && tgt.kind == kQuestion && !g.visible(tgt) {
+		if tgt, ok := g.byName[t]; ok && tgt != nil && tgt.kind == kQuestion && g.hiddenByCalculation(tgt) {
 			for _, sv := range g.setvals[t] {
-				g.problemAt(tgt, "trigger", fmt.Sprintf("the question ${%s} is not shown to the person filling the form, so it cannot trigger the calculation of ${%s}: trigger on a visible question", t, sv[0]))
+				g.problemAt(sv, "trigger", fmt.Sprintf("${%s} is not shown to the person filling the form (a calculate, or a calculated question without label), so it cannot trigger ${%s}: trigger on a question that is shown", t, sv.name))
 			}
 		}
 	}
@@ -145,6 +142,9 @@ func (c *conv) xform(s *elem) []byte {
 }
 
 func (g *gen) problemAt(e *elem, col, msg string) {
+	if g.errElem != nil {
+		e = g.errElem
+	}
 	sheet := e.sheet
 	if sheet == "" {
 		sheet = "survey"
@@ -185,13 +185,16 @@ func (g *gen) nsmap() [][2]string {
 	return ns
 }
 
-// visible says whether a question has a body control (pyxform's xml_control returns None otherwise).
-func (g *gen) visible(e *elem) bool {
-	if e.kind != kQuestion {
-		return false
-	}
+// hiddenByCalculation: a calculate, or a calculated or triggered question with no label or hint, has no body
+// control (pyxform's xml_control returns None for it).
+func (g *gen) hiddenByCalculation(e *elem) bool {
 	hasCalc := e.bind != nil && e.bind.has("calculate")
-	if e.typ == "calculate" || ((hasCalc || len(e.trigger) > 0) && !(nonEmpty(e.label) || nonEmpty(e.hint))) {
+	return e.typ == "calculate" || ((hasCalc || len(e.trigger) > 0) && !(nonEmpty(e.label) || nonEmpty(e.hint)))
+}
+
+// visible says whether a question has a body control.
+func (g *gen) visible(e *elem) bool {
+	if e.kind != kQuestion || g.hiddenByCalculation(e) {
 		return false
 	}
 	return e.qt.tag != "" && e.qt.tag != "action"
@@ -644,14 +647,14 @@ func (g *gen) questionControl(e *elem) *xnode {
 	if n == nil {
 		return nil
 	}
-	for _, sv := range g.setvals[e.name] {
-		tgt := g.byName[sv[0]]
-		if tgt == nil {
-			continue
-		}
+	for _, tgt := range g.setvals[e.name] {
 		a := el("setvalue").set("ref", tgt.getXPath()).set("event", "xforms-value-changed")
-		if sv[1] != "" {
-			a.set("value", g.insertXPaths(sv[1], e, false, false, "calculation"))
+		if tgt.bind != nil {
+			if calc := tgt.bind.str("calculate"); calc != "" {
+				g.errElem = tgt
+				a.set("value", g.insertXPaths(calc, e, false, false, tgt.col("bind", "calculate")))
+				g.errElem = nil
+			}
 		}
 		n.add(a)
 	}
