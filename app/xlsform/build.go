@@ -182,10 +182,7 @@ func (e *elem) col(path ...string) string {
 			return h
 		}
 	}
-	if len(path) > 0 {
-		return path[len(path)-1]
-	}
-	return ""
+	return canonicalColumn(path...)
 }
 
 // build turns the survey dict into elements (pyxform's builder).

@@ -283,6 +283,25 @@ func (r sheetRow) colOf(path ...string) string {
 			return h
 		}
 	}
+	return canonicalColumn(path...)
+}
+
+// canonicalColumns name a grouped key path by the column a person writes today.
+var canonicalColumns = map[string]string{
+	"bind::calculate": "calculation", "bind::relevant": "relevant", "bind::required": "required",
+	"bind::constraint": "constraint", "bind::readonly": "read_only", "bind::jr:constraintMsg": "constraint_message",
+	"bind::jr:requiredMsg": "required_message", "bind::entities:saveto": "save_to", "control::appearance": "appearance",
+	"control::jr:count": "repeat_count", "bind::jr:noAppErrorString": "no_app_error_string", "guidance_hint": "guidance_hint",
+}
+
+func canonicalColumn(path ...string) string {
+	k := strings.Join(path, "::")
+	if c, ok := canonicalColumns[k]; ok {
+		return c
+	}
+	if len(path) > 0 && (path[0] == "bind" || path[0] == "control" || path[0] == "instance") {
+		return k
+	}
 	if len(path) > 0 {
 		return path[len(path)-1]
 	}

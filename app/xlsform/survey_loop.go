@@ -490,7 +490,7 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 				c.problem("survey", r.num, r.colOf("bind", "calculate"), "a background-geopoint cannot have a calculation")
 			}
 		default:
-			if _, ok := qtdLookup(qtype); !ok {
+			if qt, ok := qtdLookup(qtype); !ok || qt.isSelect || qtype == "select one external" {
 				c.problem("survey", r.num, "type", c.unknownTypeMessage(qtype))
 				continue
 			}

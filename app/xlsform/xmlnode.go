@@ -115,6 +115,6 @@ func (n *xnode) write(b *strings.Builder) {
 }
 
 // escapeText is pyxform's escape_text_for_xml.
-func escapeText(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escapeText(s string) string { return xmlTextEscaper.Replace(s) }
+
+var xmlTextEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
