@@ -590,3 +590,41 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("warnings %q", f.Warnings)
 	}
 }
+
+func TestEntityInRepeat(t *testing.T) {
+	// pyxform's tests/entities/test_create_repeat.py: test_basic_usage__ok.
+	f := convertMD(t, `
+	| survey |              |       |       |         |
+	|        | type         | name  | label | save_to |
+	|        | begin_repeat | r1    | R1    |         |
+	|        | text         | q1    | Q1    | q1e     |
+	|        | end_repeat   |       |       |         |
+	| entities |            |       |       |         |
+	|          | list_name  | label | repeat |        |
+	|          | e1         | ${q1} | ${r1}  |        |
+	`)
+	x := string(f.XML)
+	for _, want := range []string{`entities:entities-version="2025.1.0"`,
+		`<r1 jr:template=""><q1/><meta><entity dataset="e1" create="1" id=""><label/></entity></meta></r1><r1><q1/><meta><entity dataset="e1" create="1" id=""><label/></entity></meta></r1>`} {
+		if !strings.Contains(x, want) {
+			t.Errorf("missing %s in\n%s", want, x)
+		}
+	}
+	hasXML(t, f,
+		`<bind nodeset="/data/r1/q1" type="string" entities:saveto="q1e"/>`,
+		`<bind nodeset="/data/r1/meta/entity/label" calculate=" ../../../q1 " readonly="true()" type="string"/>`,
+		`<setvalue ref="/data/r1/meta/entity/@id" event="odk-instance-first-load" value="uuid()"/>`,
+		`<repeat nodeset="/data/r1"><input ref="/data/r1/q1"><label>Q1</label></input><setvalue ref="/data/r1/meta/entity/@id" event="odk-new-repeat" value="uuid()"/></repeat>`,
+	)
+	ps := problemsMD(t, `
+	| survey |              |       |       |
+	|        | type         | name  | label |
+	|        | begin_group  | g1    | G1    |
+	|        | text         | q1    | Q1    |
+	|        | end_group    |       |       |
+	| entities |            |       |       |
+	|          | list_name  | label | repeat |
+	|          | e1         | ${q1} | ${g1}  |
+	`)
+	wantProblem(t, ps, "entities", 2, "repeat", "names a group, not a repeat")
+}

@@ -24,6 +24,8 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 	var metaChildren []*dict
 	repeatNames := map[string]int{}
 	orOtherSeen := false
+	entityPlaced := false
+	entityRepeat := c.entity.str("__repeat")
 
 	for _, r := range g.rows {
 		top := stack[len(stack)-1]
@@ -102,6 +104,12 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 				c.problem("survey", r.num, "type", msg)
 				continue
 			}
+			if c.entity != nil && top.controlType == "repeat" && top.controlName == c.entity.str("__repeat") && !entityPlaced {
+				meta := dictWith("name", "meta", "type", "group", "control", dictWith("bodyless", "true"), "children", []*dict{c.entity})
+				*top.children = append(*top.children, meta)
+				c.entityVer = "2025.1.0"
+				entityPlaced = true
+			}
 			stack = stack[:len(stack)-1]
 			tableList = nil
 			continue
@@ -140,6 +148,15 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 
 		if m := reBeginControl.FindStringSubmatch(qtype); m != nil {
 			ct := controlAliases[m[3]]
+			if ct == "repeat" && entityRepeat != "" && name == entityRepeat {
+				for _, e := range stack[1:] {
+					if e.controlType == "repeat" {
+						c.problem("entities", 2, "repeat", fmt.Sprintf("the entity repeat ${%s} is inside the repeat '%s' (row %d): entities can be saved from a repeat that is not inside another repeat", name, e.controlName, e.row))
+					}
+				}
+			} else if entityRepeat != "" && name == entityRepeat {
+				c.problem("entities", 2, "repeat", fmt.Sprintf("${%s} on the entities sheet names a %s, not a repeat", name, ct))
+			}
 			if ct == "repeat" {
 				if name == c.formName {
 					c.problem("survey", r.num, "name", fmt.Sprintf("the repeat name '%s' is the same as the form's root element: choose another name", name))
@@ -523,9 +540,11 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 	if c.settings.has("instance_name") {
 		metaChildren = append(metaChildren, dictWith("name", "instanceName", "bind", dictWith("calculate", c.settings.str("instance_name")), "type", "calculate", "__column", "instance_name"))
 	}
-	if c.entity != nil {
+	if c.entity != nil && entityRepeat == "" {
 		c.entityVer = "2024.1.0"
 		metaChildren = append([]*dict{c.entity}, metaChildren...)
+	} else if c.entity != nil && !entityPlaced && !c.allNames[entityRepeat] {
+		c.problem("entities", 2, "repeat", fmt.Sprintf("the repeat ${%s} named on the entities sheet is not on the survey sheet", entityRepeat))
 	}
 	if len(metaChildren) > 0 {
 		meta := dictWith("name", "meta", "type", "group", "control", dictWith("bodyless", "true"), "children", metaChildren)
@@ -632,6 +651,26 @@ func (c *conv) checkSaveTo(r sheetRow, stack []*stackEntry) {
 		c.problem("survey", r.num, col, "groups and repeats cannot be saved to an entity property")
 		return
 	}
+	if rep := c.entity.str("__repeat"); rep != "" {
+		inRepeat, located := false, false
+		for i := len(stack) - 1; i >= 1; i-- {
+			if stack[i].controlType != "repeat" {
+				continue
+			}
+			if inRepeat {
+				c.problem("survey", r.num, col, "a save_to question cannot be in a repeat inside the entity repeat ${"+rep+"}")
+				return
+			}
+			if stack[i].controlName == rep {
+				located = true
+			}
+			inRepeat = true
+		}
+		if !located {
+			c.problem("survey", r.num, col, "with the entity saved from the repeat ${"+rep+"}, save_to questions must be inside that repeat")
+			return
+		}
+	}
 	if l := strings.ToLower(saveTo); l == "name" || l == "label" {
 		c.problem("survey", r.num, col, "the entity property name '"+saveTo+"' is reserved: choose another")
 	} else if strings.HasPrefix(saveTo, "__") {
@@ -698,10 +737,26 @@ func (c *conv) entityDeclaration(rows []sheetRow) *dict {
 		children = append(children, a)
 	}
 	idAttr := dictWith("name", "id", "type", "attribute", "bind", dictWith("readonly", "true()", "type", "string"))
+	var idActions []*dict
 	if entityID == "" {
 		a := action("setvalue", "odk-instance-first-load")
 		a.set("value", "uuid()")
-		idAttr.set("actions", []*dict{a})
+		idActions = append(idActions, a)
+	}
+	repeat := ""
+	if row.has("repeat") {
+		v := strings.TrimSpace(row.str("repeat"))
+		if m := pyxformRefRE.FindStringSubmatch(v); m != nil && m[0] == v && m[1] == "" {
+			repeat = m[2]
+			a := action("setvalue", "odk-new-repeat")
+			a.set("value", "uuid()")
+			idActions = append(idActions, a)
+		} else {
+			c.problem("entities", r.num, "repeat", "the repeat must be one reference to a repeat on the survey sheet, like ${repeat_name}, not '"+v+"'")
+		}
+	}
+	if len(idActions) > 0 {
+		idAttr.set("actions", idActions)
 	}
 	if entityID != "" {
 		idAttr.sub("bind").set("calculate", entityID)
@@ -714,7 +769,7 @@ func (c *conv) entityDeclaration(rows []sheetRow) *dict {
 	if label != "" {
 		children = append(children, dictWith("type", "label", "name", "label", "bind", calc(label)))
 	}
-	return dictWith("name", "entity", "type", "entity", "children", children, "__sheet", "entities", "__row", strconv.Itoa(r.num))
+	return dictWith("name", "entity", "type", "entity", "children", children, "__sheet", "entities", "__row", strconv.Itoa(r.num), "__repeat", repeat)
 }
 
 // translationWarnings is pyxform's SheetTranslations.missing_check.
