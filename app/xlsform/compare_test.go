@@ -8,7 +8,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -69,6 +71,9 @@ func TestFixturesEquivalentToPyxform(t *testing.T) {
 				var perr *Error
 				if !errors.As(err, &perr) {
 					t.Fatalf("pyxform refuses this form (%s) but we returned %v", strings.TrimSpace(string(refErr)), err)
+				}
+				if !sameCause(string(refErr), perr.Problems) {
+					t.Fatalf("refused, but not for pyxform's reason.\n  pyxform: %s\n  ours:    %v", strings.TrimSpace(string(refErr)), err)
 				}
 				t.Logf("refused as pyxform does.\n  pyxform: %s\n  ours:    %v", strings.TrimSpace(string(refErr)), err)
 				equivalent++
@@ -475,4 +480,36 @@ func unionKeys[V any](a, b map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+var (
+	pyxformRowRE    = regexp.MustCompile(`\[row : (\d+)\]`)
+	pyxformQuotedRE = regexp.MustCompile(`'([^']+)'`)
+)
+
+// sameCause says whether our problems name the row pyxform's error names (when it names one) and what it
+// names in quotes or last: the list, group or type that is wrong.
+func sameCause(pyErr string, ps []Problem) bool {
+	pyErr = strings.TrimSpace(pyErr)
+	row := 0
+	if m := pyxformRowRE.FindStringSubmatch(pyErr); m != nil {
+		row, _ = strconv.Atoi(m[1])
+	}
+	var tokens []string
+	for _, m := range pyxformQuotedRE.FindAllStringSubmatch(pyErr, -1) {
+		tokens = append(tokens, m[1])
+	}
+	fields := strings.Fields(strings.TrimSuffix(pyErr, "."))
+	tokens = append(tokens, fields[len(fields)-1])
+	for _, p := range ps {
+		if row != 0 && p.Row != row {
+			continue
+		}
+		for _, tok := range tokens {
+			if strings.Contains(p.Message, tok) {
+				return true
+			}
+		}
+	}
+	return false
 }
