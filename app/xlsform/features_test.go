@@ -628,3 +628,28 @@ func TestEntityInRepeat(t *testing.T) {
 	`)
 	wantProblem(t, ps, "entities", 2, "repeat", "names a group, not a repeat")
 }
+
+func TestSearchAppearanceAndImageDefault(t *testing.T) {
+	f := convertMD(t, `
+	| survey  |                 |      |       |                          |            |
+	|         | type            | name | label | appearance               | default    |
+	|         | select_one fr   | q    | Q     | search('fruits')         |            |
+	|         | image           | im   | Im    |                          | cat.jpg    |
+	| choices |                 |      |       |                          |            |
+	|         | list_name       | name | label |                          |            |
+	|         | fr              | x    | X     |                          |            |
+	`)
+	hasXML(t, f, `<select1 ref="/data/q" appearance="search('fruits')"><label>Q</label><item><label>X</label><value>x</value></item></select1>`)
+	lacksXML(t, f, `<instance id="fr"/>`)
+	if strings.Contains(string(f.XML), `<instance id="fr">`) {
+		t.Errorf("a list used by search() has no secondary instance:\n%s", f.XML)
+	}
+	if !strings.Contains(string(f.XML), "<im>jr://images/cat.jpg</im>") {
+		t.Errorf("image default:\n%s", f.XML)
+	}
+	for _, m := range []string{"fruits.csv", "cat.jpg"} {
+		if !contains(f.NeedsMedia, m) {
+			t.Errorf("NeedsMedia %v lacks %s", f.NeedsMedia, m)
+		}
+	}
+}

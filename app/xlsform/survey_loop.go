@@ -165,7 +165,7 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 				}
 				repeatNames[name] = r.num
 			}
-			if !row.has("label") && row.get("media") == nil && !labelOptionalTypes[qtype] &&
+			if ct == "repeat" && !row.has("label") && row.get("media") == nil && !labelOptionalTypes[qtype] &&
 				row.sub("bind").str("calculate") == "" && !row.has("_dynamic_default") &&
 				!(ct == "group" && row.sub("control").str("appearance") == "field-list") {
 				c.warn("[row : %d] %s has no label: {'name': '%s', 'type': '%s'}", r.num, strings.ToUpper(ct[:1])+ct[1:], name, qtype)
@@ -774,10 +774,10 @@ func (c *conv) entityDeclaration(rows []sheetRow) *dict {
 
 // translationWarnings is pyxform's SheetTranslations.missing_check.
 func (c *conv) translationWarnings(survey, choices [][]string) {
-	surveyCols := map[string]string{"label": "label", "hint": "hint", "guidance_hint": "guidance_hint", "image": "media::image",
-		"big-image": "media::big-image", "audio": "media::audio", "video": "media::video", "jr:constraintMsg": "constraint_message",
+	surveyCols := map[string]string{"label": "label", "hint": "hint", "guidance_hint": "guidance_hint", "image": "image",
+		"big-image": "big-image", "audio": "audio", "video": "video", "jr:constraintMsg": "constraint_message",
 		"jr:requiredMsg": "required_message"}
-	choiceCols := map[string]string{"label": "label", "image": "media::image", "big-image": "media::big-image", "audio": "media::audio", "video": "media::video"}
+	choiceCols := map[string]string{"label": "label", "image": "image", "big-image": "big-image", "audio": "audio", "video": "video"}
 	find := func(headers [][]string, cols map[string]string) (map[string][]string, []string) {
 		seen := map[string][]string{}
 		var langs []string

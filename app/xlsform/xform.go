@@ -302,7 +302,10 @@ func (g *gen) entityInstance(e *elem) *xnode {
 
 // ---- secondary instances ----
 
-var rePulldata = regexp.MustCompile(`(pulldata\s*\(\s*)(.*?),`)
+var (
+	rePulldata   = regexp.MustCompile(`(pulldata\s*\(\s*)(.*?),`)
+	reSearchFile = regexp.MustCompile(`search\(\s*['"]([^'"]+)['"]`)
+)
 
 func (g *gen) instances() []*xnode {
 	type inst struct {
@@ -337,6 +340,14 @@ func (g *gen) instances() []*xnode {
 			}
 			pulldata(e, e.choiceFilter)
 			pulldata(e, e.def)
+			if e.typ == "photo" && strings.HasPrefix(e.def, "jr://images/") && !defaultIsDynamic(e.def, e.typ) {
+				g.c.needMedia(strings.TrimPrefix(e.def, "jr://images/"))
+			}
+			if e.control != nil {
+				for _, m := range reSearchFile.FindAllStringSubmatch(e.control.str("appearance"), -1) {
+					g.c.needMedia(m[1] + ".csv")
+				}
+			}
 			if e.qt.isSelect && e.itemset != "" {
 				ext := path.Ext(e.itemset)
 				if externalExts[ext] {
