@@ -204,3 +204,24 @@ func TestNotAWorkbook(t *testing.T) {
 		t.Errorf("got %v, want ErrNotWorkbook", err)
 	}
 }
+
+func TestRepeatCountNameClash(t *testing.T) {
+	ps := problemsMD(t, `
+	| survey |              |          |       |              |
+	|        | type         | name     | label | repeat_count |
+	|        | integer      | r1_count | Q1    |              |
+	|        | begin_repeat | r1       | R1    | 2            |
+	|        | text         | q2       | Q2    |              |
+	|        | end_repeat   |          |       |              |
+	`)
+	wantProblem(t, ps, "survey", 3, "repeat_count", "named 'r1_count'", "row 2")
+	// A single reference is used directly: no clash.
+	convertMD(t, `
+	| survey |              |          |       |              |
+	|        | type         | name     | label | repeat_count |
+	|        | integer      | q1_count | Q1    |              |
+	|        | begin repeat | r1       | R1    | ${q1_count}  |
+	|        | text         | q2       | Q2    |              |
+	|        | end repeat   |          |       |              |
+	`)
+}

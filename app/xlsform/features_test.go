@@ -653,3 +653,45 @@ func TestSearchAppearanceAndImageDefault(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexedRepeatAndPreviousAnswers(t *testing.T) {
+	// pyxform's tests/test_repeat.py: the indexed-repeat relative path exceptions.
+	f := convertMD(t, `
+	| survey  |              |           |                |                                              |                                              |
+	|         | type         | name      | label          | calculation                                  | default                                      |
+	|         | begin_repeat | person    | Person         |                                              |                                              |
+	|         | integer      | pos       |                | position(..)                                 |                                              |
+	|         | text         | name      | Enter name     |                                              |                                              |
+	|         | text         | prev_name | Previous name  | indexed-repeat(${name}, ${person}, ${pos}-1) |                                              |
+	|         | text         | q2        | Previous       |                                              | indexed-repeat(${name}, ${person}, position(..)-1) |
+	|         | end repeat   |           |                |                                              |                                              |
+	`)
+	hasXML(t, f,
+		`<bind calculate="indexed-repeat( /data/person/name ,  /data/person ,  ../pos -1)" nodeset="/data/person/prev_name" type="string"/>`,
+		`<setvalue ref="/data/person/q2" event="odk-instance-first-load" value="indexed-repeat( /data/person/name ,  /data/person , position(..)-1)"/>`,
+		`<setvalue ref="/data/person/q2" event="odk-new-repeat" value="indexed-repeat( /data/person/name ,  /data/person , position(..)-1)"/>`,
+	)
+	f = convertMD(t, `
+	| survey  |              |                |        |                                                                             |
+	|         | type         | name           | label  | calculation                                                                 |
+	|         | begin_repeat | family         | Family |                                                                             |
+	|         | integer      | members_number | N      |                                                                             |
+	|         | begin_repeat | person         | Person |                                                                             |
+	|         | text         | name           | Name   |                                                                             |
+	|         | integer      | age            | Age    |                                                                             |
+	|         | text         | prev_name      | Expr   | concat(${name}, indexed-repeat(${age}, ${family}, 1, ${person}, 2), ${age}) |
+	|         | end repeat   |                |        |                                                                             |
+	|         | end repeat   |                |        |                                                                             |
+	`)
+	hasXML(t, f, `<bind calculate="concat( ../name , indexed-repeat( /data/family/person/age ,  /data/family , 1,  /data/family/person , 2),  ../age )" nodeset="/data/family/person/prev_name" type="string"/>`)
+	f = convertMD(t, `
+	| survey |                           |               |                        |                                                      |              |                       |
+	|        | type                      | name          | label                  | choice_filter                                        | calculation  | relevant              |
+	|        | begin_repeat              | pet           | Pet                    |                                                      |              |                       |
+	|        | calculate                 | pos           |                        |                                                      | position(..) |                       |
+	|        | select_one ${animal_type} | animal_select | Select the animal type | position() != current()/../pos and animal_type != '' |              |                       |
+	|        | text                      | animal_type   | Animal type            |                                                      |              | ${animal_select} = '' |
+	|        | end_repeat                | pet           |                        |                                                      |              |                       |
+	`)
+	hasXML(t, f, `<itemset nodeset="../../pet[position() != current()/../pos and animal_type != '']"><value ref="animal_type"/><label ref="animal_type"/></itemset>`)
+}

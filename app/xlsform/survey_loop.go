@@ -186,6 +186,11 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 			if ctl := nd.sub("control"); ctl != nil {
 				if cnt := ctl.str("jr:count"); cnt != "" && !isPyxformReference(cnt) {
 					gen := name + "_count"
+					if top.childNames[gen] {
+						c.problem("survey", r.num, r.colOf("control", "jr:count"), fmt.Sprintf("the repeat_count expression needs a calculation named '%s', but a question of that name is already in the same group (row %d): rename that question, or put its name alone in repeat_count as ${%s}", gen, c.surveyRows[top.controlName+"/"+gen], gen))
+					}
+					top.childNames[gen] = true
+					c.surveyRows[top.controlName+"/"+gen] = r.num
 					calc := dictWith("name", gen, "bind", dictWith("readonly", "true()", "calculate", cnt), "type", "calculate", "__row", strconv.Itoa(r.num))
 					*top.children = append(*top.children, calc)
 					ctl.set("jr:count", "${"+gen+"}")
