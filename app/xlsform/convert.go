@@ -480,7 +480,7 @@ func parseParameters(raw string) (*dict, bool) {
 		kv := strings.Split(part, "=")
 		k := strings.ToLower(strings.TrimSpace(kv[0]))
 		v := strings.TrimSpace(kv[1])
-		if k != "label" && k != "value" {
+		if k != "label" && k != "value" && k != "tick_labelset" {
 			v = strings.ToLower(v)
 		}
 		p.set(k, v)

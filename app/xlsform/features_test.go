@@ -695,3 +695,28 @@ func TestIndexedRepeatAndPreviousAnswers(t *testing.T) {
 	`)
 	hasXML(t, f, `<itemset nodeset="../../pet[position() != current()/../pos and animal_type != '']"><value ref="animal_type"/><label ref="animal_type"/></itemset>`)
 }
+
+func TestRangeTicksAndIncremental(t *testing.T) {
+	f := convertMD(t, `
+	| survey  |          |      |       |                                                                        |
+	|         | type     | name | label | parameters                                                             |
+	|         | range    | r    | R     | start=0 end=10 step=1 tick_interval=2 placeholder=6 tick_labelset=Ends |
+	|         | geotrace | gt   | GT    | incremental=true                                                       |
+	| choices |          |      |       |                                                                        |
+	|         | list_name | name | label |                                                                       |
+	|         | Ends     | 0    | Low   |                                                                        |
+	|         | Ends     | 10   | High  |                                                                        |
+	`)
+	hasXML(t, f,
+		`<range ref="/data/r" start="0" end="10" step="1" odk:tick-interval="2" odk:placeholder="6"><label>R</label><itemset nodeset="instance('Ends')/root/item"><value ref="name"/><label ref="label"/></itemset></range>`,
+		`<input ref="/data/gt" incremental="true"><label>GT</label></input>`,
+	)
+	ps := problemsMD(t, `
+	| survey  |          |      |       |                                            |
+	|         | type     | name | label | parameters                                 |
+	|         | range    | r    | R     | start=0 end=10 step=2 tick_interval=3      |
+	|         | range    | s    | S     | start=0 end=10 step=1 tick_labelset=nolist |
+	`)
+	wantProblem(t, ps, "survey", 2, "parameters", "tick_interval must be a non-zero multiple of step")
+	wantProblem(t, ps, "survey", 3, "parameters", "tick_labelset list 'nolist'")
+}

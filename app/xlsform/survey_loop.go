@@ -2,6 +2,7 @@ package xlsform
 
 import (
 	"fmt"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -405,7 +406,7 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 		nd := row.clone()
 		switch qtype {
 		case "range":
-			c.checkParams(r, params, "start", "end", "step")
+			c.checkParams(r, params, "start", "end", "step", "tick_interval", "placeholder", "tick_labelset")
 			defaults := map[string]string{"start": "1", "end": "10", "step": "1"}
 			for _, k := range []string{"start", "end", "step"} {
 				if !params.has(k) {
@@ -413,19 +414,33 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 				}
 			}
 			hasFloat := false
-			for _, k := range params.keys {
+			nums := map[string]float64{}
+			for _, k := range []string{"start", "end", "step", "tick_interval", "placeholder"} {
+				if !params.has(k) {
+					continue
+				}
 				v := params.str(k)
 				f, err := strconv.ParseFloat(v, 64)
 				if err != nil {
-					c.problem("survey", r.num, r.colOf("parameters"), "the range parameters start, end and step must all be numbers, not '"+v+"'")
+					c.problem("survey", r.num, r.colOf("parameters"), "the range parameter "+k+" must be a number, not '"+v+"'")
 					continue
 				}
-				if f != 0 && strings.Contains(v, ".") {
+				nums[k] = f
+				if f != 0 && strings.Contains(v, ".") && (k == "start" || k == "end" || k == "step") {
 					hasFloat = true
 				}
 			}
 			if hasFloat {
 				nd.ensure("bind").set("type", "decimal")
+			}
+			if params.has("tick_interval") || params.has("placeholder") || params.has("tick_labelset") {
+				for _, w := range strings.Fields(row.sub("control").str("appearance")) {
+					if w != "vertical" && w != "no-ticks" {
+						c.problem("survey", r.num, r.colOf("parameters"), "tick_interval, placeholder and tick_labelset work only with the appearances vertical, no-ticks or none, not '"+w+"'")
+						break
+					}
+				}
+				c.checkRangeExtras(r, params, nums)
 			}
 			nd.set("parameters", params)
 		case "text":
@@ -481,7 +496,16 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 			if qtype == "geopoint" {
 				c.checkParams(r, params, "allow-mock-accuracy", "capture-accuracy", "warning-accuracy")
 			} else {
-				c.checkParams(r, params, "allow-mock-accuracy")
+				c.checkParams(r, params, "allow-mock-accuracy", "incremental")
+			}
+			if params.has("incremental") {
+				if qtype == "geopoint" {
+					c.problem("survey", r.num, r.colOf("parameters"), "the incremental parameter is for geotrace and geoshape only")
+				} else if b, ok := yesNo[params.str("incremental")]; !ok {
+					c.problem("survey", r.num, r.colOf("parameters"), "incremental must be true or false, not '"+params.str("incremental")+"'")
+				} else if b {
+					nd.ensure("control").set("incremental", "true")
+				}
 			}
 			if params.has("allow-mock-accuracy") {
 				v := params.str("allow-mock-accuracy")
@@ -856,5 +880,46 @@ func (c *conv) translationWarnings(survey, choices [][]string) {
 	}
 	if len(msgs) > 0 {
 		c.warnings = append(c.warnings, strings.Join(msgs, "\n"))
+	}
+}
+
+// checkRangeExtras validates tick_interval, placeholder and tick_labelset of a range (pyxform 4.4).
+func (c *conv) checkRangeExtras(r sheetRow, p *dict, nums map[string]float64) {
+	col := r.colOf("parameters")
+	start, end, step := nums["start"], nums["end"], nums["step"]
+	multiple := func(x, of float64) bool {
+		if of == 0 {
+			return false
+		}
+		q := x / of
+		return math.Abs(q-math.Round(q)) < 1e-9
+	}
+	lo, hi := math.Min(start, end), math.Max(start, end)
+	if ti, ok := nums["tick_interval"]; ok {
+		if ti == 0 || !multiple(math.Abs(ti), math.Abs(step)) || math.Abs(ti) > hi-lo {
+			c.problem("survey", r.num, col, "tick_interval must be a non-zero multiple of step, no larger than the range from start to end")
+		}
+	}
+	if ph, ok := nums["placeholder"]; ok {
+		if ph < lo || ph > hi || !multiple(ph-start, step) {
+			c.problem("survey", r.num, col, "placeholder must be a value of the range: between start and end, on a step from start")
+		}
+	}
+	if ls := p.str("tick_labelset"); ls != "" {
+		list := c.choices.list(ls)
+		if list == nil {
+			c.problem("survey", r.num, col, "the tick_labelset list '"+ls+"' is not on the choices sheet"+c.suggestList(ls, c.choices))
+			return
+		}
+		every := step
+		if ti, ok := nums["tick_interval"]; ok && ti != 0 {
+			every = ti
+		}
+		for _, ch := range list {
+			v, err := strconv.ParseFloat(ch.str("name"), 64)
+			if err != nil || v < lo || v > hi || !multiple(v-start, every) {
+				c.problem("survey", r.num, col, fmt.Sprintf("the tick_labelset choice '%s' of list '%s' must be a number of the range on a tick (start plus a multiple of tick_interval or step)", ch.str("name"), ls))
+			}
+		}
 	}
 }

@@ -644,7 +644,21 @@ func (g *gen) questionControl(e *elem) *xnode {
 		case "range":
 			if e.params != nil {
 				for _, k := range e.params.keys {
-					n.set(k, e.params.str(k))
+					switch k {
+					case "tick_interval":
+						n.set("odk:tick-interval", e.params.str(k))
+					case "placeholder":
+						n.set("odk:placeholder", e.params.str(k))
+					case "tick_labelset":
+						ls := e.params.str(k)
+						labelRef := "label"
+						if info := g.itemsets[ls]; info != nil && info.requiresItext {
+							labelRef = "jr:itext(itextId)"
+						}
+						n.add(el("itemset", el("value").set("ref", "name"), el("label").set("ref", labelRef)).set("nodeset", "instance('"+ls+"')/root/item"))
+					default:
+						n.set(k, e.params.str(k))
+					}
 				}
 			}
 		case "upload":
