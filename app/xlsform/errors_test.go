@@ -174,7 +174,7 @@ func TestParameterProblems(t *testing.T) {
 	|        | text  | t    | T     | rows=2 color=red |
 	|        | image | i    | I     | max-pixels      |
 	`)
-	wantProblem(t, ps, "survey", 2, "parameters", "must all be numbers")
+	wantProblem(t, ps, "survey", 2, "parameters", "start must be a number")
 	wantProblem(t, ps, "survey", 3, "parameters", "'color'", "rows")
 	wantProblem(t, ps, "survey", 4, "parameters", "name=value")
 }
