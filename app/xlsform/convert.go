@@ -199,6 +199,11 @@ func (c *conv) toJSON(filename string) *dict {
 		return nil
 	}
 
+	if len(surveySheet.Rows) == 0 {
+		c.problem("survey", 0, "", "the survey sheet is empty: its first row names the columns (type, name, label) and each row after it is a question")
+		return nil
+	}
+
 	// Settings.
 	c.settings = newDict()
 	if s := wb.Sheet("settings"); s != nil {

@@ -98,12 +98,22 @@ type token struct {
 	start, end int
 }
 
-var lexCache sync.Map // string -> []token
+// lexCache remembers recent expressions: a form repeats the same few names and expressions many times. It is
+// bounded so that a long-running server converting many forms does not grow without end.
+var lexCache = struct {
+	sync.Mutex
+	m map[string][]token
+}{m: map[string][]token{}}
+
+const lexCacheMax = 20000
 
 // lex splits an expression into tokens (pyxform's parse_expression).
 func lex(s string) []token {
-	if v, ok := lexCache.Load(s); ok {
-		return v.([]token)
+	lexCache.Lock()
+	v, ok := lexCache.m[s]
+	lexCache.Unlock()
+	if ok {
+		return v
 	}
 	var out []token
 	pos := 0
@@ -123,7 +133,12 @@ func lex(s string) []token {
 		pos += m[1]
 	}
 	if len(s) < 4096 {
-		lexCache.Store(s, out)
+		lexCache.Lock()
+		if len(lexCache.m) >= lexCacheMax {
+			lexCache.m = map[string][]token{}
+		}
+		lexCache.m[s] = out
+		lexCache.Unlock()
 	}
 	return out
 }
