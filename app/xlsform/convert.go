@@ -32,6 +32,7 @@ type conv struct {
 	questionSeen map[string]bool
 	files        map[string][]byte
 	translated   bool
+	suggestions  int
 	rowCols      map[int]map[string]string
 	allNames     map[string]bool // every name on the survey sheet, even of rows refused
 	media        []string
@@ -160,6 +161,9 @@ func convertWorkbook(wb *Workbook, filename string) (*Form, error) {
 	return f, nil
 }
 
+// maxProblems bounds the list a person gets back: past it, one more problem says how many were left out.
+const maxProblems = 1000
+
 func (c *conv) err() error {
 	ps := append([]Problem(nil), c.problems...)
 	order := map[string]int{"workbook": 0, "settings": 1, "survey": 2, "choices": 3, "external_choices": 4, "entities": 5, "osm": 6}
@@ -170,6 +174,10 @@ func (c *conv) err() error {
 		}
 		return ps[i].Row < ps[j].Row
 	})
+	if len(ps) > maxProblems {
+		more := len(ps) - maxProblems
+		ps = append(ps[:maxProblems:maxProblems], Problem{Sheet: "workbook", Message: fmt.Sprintf("and %d more problems: correct the ones above and upload the workbook again", more)})
+	}
 	return &Error{Problems: ps}
 }
 

@@ -7,8 +7,10 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The converter must never panic, and what it accepts must be well-formed XML. FuzzConvertWorkbook
@@ -178,5 +180,31 @@ func BenchmarkConvertWhova(b *testing.B) {
 		if _, err := convertWorkbook(wb, "whova_form.xlsx"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLargeBrokenWorkbookIsQuick: a big workbook full of broken references and lists is refused in
+// reasonable time (suggestions are bounded), with every problem listed.
+func TestLargeBrokenWorkbookIsQuick(t *testing.T) {
+	sh := &Sheet{Name: "survey", Rows: []Row{{Number: 1, Cells: []string{"type", "name", "label", "relevant"}}}}
+	for i := 0; i < 20000; i++ {
+		typ := "text"
+		if i%2 == 0 {
+			typ = "select_one missing_" + strconv.Itoa(i)
+		}
+		sh.Rows = append(sh.Rows, Row{Number: i + 2, Cells: []string{typ, "q" + strconv.Itoa(i), "Q", "${nothere" + strconv.Itoa(i) + "} = 1"}})
+	}
+	chs := &Sheet{Name: "choices", Rows: []Row{{Number: 1, Cells: []string{"list_name", "name", "label"}}}}
+	for i := 0; i < 2000; i++ {
+		chs.Rows = append(chs.Rows, Row{Number: i + 2, Cells: []string{"list_" + strconv.Itoa(i), "a", "A"}})
+	}
+	start := time.Now()
+	_, err := convertWorkbook(&Workbook{Sheets: []*Sheet{sh, chs}}, "big.xlsx")
+	var e *Error
+	if !errors.As(err, &e) || len(e.Problems) != maxProblems+1 || !strings.Contains(e.Problems[maxProblems].Message, "and 19000 more problems") {
+		t.Fatalf("want %d problems and a count of the rest, got %v", maxProblems, err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
 	}
 }

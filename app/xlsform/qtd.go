@@ -214,8 +214,14 @@ func levenshtein(a, b string) int {
 	return prev[len(rb)]
 }
 
+// maxSuggestions bounds the "did you mean" searches over a workbook's names and lists.
+const maxSuggestions = 50
+
 // suggestList says which list the person may have meant.
 func (c *conv) suggestList(name string, lists *dict) string {
+	if c.suggestions++; c.suggestions > maxSuggestions {
+		return ""
+	}
 	keys := append([]string(nil), lists.keys...)
 	sort.Strings(keys)
 	if best := closest(name, keys); best != "" {

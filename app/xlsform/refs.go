@@ -82,6 +82,10 @@ func (g *gen) varRepl(whole string, m []int, ctx *elem, useCurrent, refParent bo
 }
 
 func (g *gen) suggestName(name string) string {
+	// Suggestions cost a scan of every name: a workbook full of broken references gets the first ones only.
+	if g.c.suggestions++; g.c.suggestions > maxSuggestions {
+		return ""
+	}
 	names := make([]string, 0, len(g.byName))
 	for n, e := range g.byName {
 		if e != nil && e.kind != kSurvey {
