@@ -720,3 +720,26 @@ func TestRangeTicksAndIncremental(t *testing.T) {
 	wantProblem(t, ps, "survey", 2, "parameters", "tick_interval must be a non-zero multiple of step")
 	wantProblem(t, ps, "survey", 3, "parameters", "tick_labelset list 'nolist'")
 }
+
+func TestNestedRepeatTemplates(t *testing.T) {
+	// pyxform's templates: a repeat directly in a repeat appears once in the outer template (as a template);
+	// a repeat in a group in a repeat gets its template and its first instance there too.
+	f := convertMD(t, `
+	| survey |              |      |       |
+	|        | type         | name | label |
+	|        | begin repeat | a    | A     |
+	|        | begin repeat | b    | B     |
+	|        | text         | x    | X     |
+	|        | end repeat   |      |       |
+	|        | begin group  | g    | G     |
+	|        | begin repeat | c    | C     |
+	|        | text         | y    | Y     |
+	|        | end repeat   |      |       |
+	|        | end group    |      |       |
+	|        | end repeat   |      |       |
+	`)
+	want := `<a jr:template=""><b jr:template=""><x/></b><g><c jr:template=""><y/></c><c><y/></c></g></a><a><b><x/></b><g><c><y/></c></g></a>`
+	if !strings.Contains(string(f.XML), want) {
+		t.Errorf("want %s in\n%s", want, f.XML)
+	}
+}

@@ -268,7 +268,9 @@ func (g *gen) templateOf(e *elem) *xnode {
 		case kRepeat:
 			n.add(g.templateOf(ch))
 		case kGroup:
-			n.add(g.sectionInstance(ch, true))
+			// pyxform's generate_repeating_template gives a group its plain xml_instance, so a repeat in a group
+			// in a repeat's template has its own template and first instance.
+			n.add(g.sectionInstance(ch, false))
 		case kEntity:
 			n.add(g.entityInstance(ch))
 		default:
