@@ -743,3 +743,19 @@ func TestNestedRepeatTemplates(t *testing.T) {
 		t.Errorf("want %s in\n%s", want, f.XML)
 	}
 }
+
+func TestBackgroundGeopointAndAudio(t *testing.T) {
+	f := convertMD(t, `
+	| survey |                     |      |       |         |                    |
+	|        | type                | name | label | trigger | parameters         |
+	|        | integer             | n    | N     |         |                    |
+	|        | background-geopoint | loc  |       | ${n}    |                    |
+	|        | background-audio    | rec  |       |         | quality=voice-only |
+	`)
+	hasXML(t, f,
+		`<input ref="/data/n"><label>N</label><odk:setgeopoint ref="/data/loc" event="xforms-value-changed"/></input>`,
+		`<bind nodeset="/data/loc" type="geopoint"/>`,
+		`<odk:recordaudio ref="/data/rec" event="odk-instance-load" odk:quality="voice-only"/>`,
+		`<bind nodeset="/data/rec" type="binary"/>`,
+	)
+}

@@ -529,7 +529,8 @@ func (c *conv) surveyLoop(g *groupedSheet, rootChildren *[]*dict) {
 		case "start-geopoint":
 			nd.set("actions", append(nd.list("actions"), action("odk:setgeopoint", "odk-instance-first-load")))
 		case "background-geopoint":
-			if t := row.str("trigger"); t == "" || !isPyxformReference(t) {
+			// processTrigger has already turned a valid trigger into its names.
+			if t := row.str("trigger"); t == "" || strings.Contains(t, "${") || len(strings.Fields(t)) != 1 {
 				c.problem("survey", r.num, "trigger", "a background-geopoint needs a trigger: one ${question} reference")
 			}
 			if row.sub("bind").has("calculate") {

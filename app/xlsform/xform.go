@@ -675,6 +675,10 @@ func (g *gen) questionControl(e *elem) *xnode {
 		return nil
 	}
 	for _, tgt := range g.setvals[e.name] {
+		if tgt.typ == "background-geopoint" {
+			n.add(el("odk:setgeopoint").set("ref", tgt.getXPath()).set("event", "xforms-value-changed"))
+			continue
+		}
 		a := el("setvalue").set("ref", tgt.getXPath()).set("event", "xforms-value-changed")
 		if tgt.bind != nil {
 			if calc := tgt.bind.str("calculate"); calc != "" {
