@@ -216,16 +216,6 @@ func (c *conv) toJSON(filename string) *dict {
 	c.settings = newDict()
 	if s := wb.Sheet("settings"); s != nil {
 		g := c.groupSheet(s, "settings", settingsHeaderAliases, settingsColumns, "default", false, true)
-		hasForm, hasID := false, false
-		for _, h := range g.headers {
-			if h[0] == "id_string" {
-				if hasID {
-					hasForm = true
-				}
-				hasID = true
-			}
-		}
-		_ = hasForm
 		for _, r := range g.rows {
 			if r.d.size() > 0 {
 				c.settings = r.d

@@ -759,3 +759,17 @@ func TestBackgroundGeopointAndAudio(t *testing.T) {
 		`<bind nodeset="/data/rec" type="binary"/>`,
 	)
 }
+
+func TestSettingsFormIDAndIDString(t *testing.T) {
+	f := convertMD(t, `
+	| survey   |           |         |       |
+	|          | type      | name    | label |
+	|          | text      | q       | Q     |
+	| settings |           |         |       |
+	|          | id_string | form_id |       |
+	|          | old       | new     |       |
+	`)
+	if f.FormID != "new" || len(f.Warnings) == 0 || !strings.Contains(f.Warnings[0], "form_id and id_string") {
+		t.Errorf("form id %q warnings %q", f.FormID, f.Warnings)
+	}
+}

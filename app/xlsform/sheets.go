@@ -200,7 +200,21 @@ func (c *conv) groupSheet(s *Sheet, sheetKey string, aliases map[string][]string
 		}
 		t := processHeader(h, doubleColon, aliases, columns)
 		key := strings.Join(t, "\x00")
-		if other, ok := tokensKey[key]; ok {
+		if other, ok := tokensKey[key]; ok && sheetKey == "settings" && key == "id_string" {
+			// pyxform keeps form_id over id_string, with a warning.
+			c.warn("The form_id and id_string column headers are both specified in the settings sheet provided. This may cause errors during conversion. In future, its best to avoid specifying both column headers in the settings sheet.")
+			if snake(h) == "id_string" {
+				continue
+			}
+			for j := range tokens {
+				if headers[j] == other {
+					tokens[j] = nil
+				}
+			}
+			tokensKey[key] = h
+			tokens[i] = t
+			continue
+		} else if ok {
 			c.problem(sheetKey, hdrRow.Number, h, "the columns '"+other+"' and '"+h+"' are two names for the same column: rename or remove one of them")
 			continue
 		}
