@@ -57,20 +57,6 @@ type osmTag struct {
 	choices []*dict
 }
 
-func (e *elem) typeName() string {
-	switch e.kind {
-	case kSurvey:
-		return "survey"
-	case kGroup:
-		return "group"
-	case kRepeat:
-		return "repeat"
-	case kEntity:
-		return "entity"
-	}
-	return e.typ
-}
-
 func (e *elem) isSection() bool {
 	return e.kind == kSurvey || e.kind == kGroup || e.kind == kRepeat || e.kind == kEntity
 }

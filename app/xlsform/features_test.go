@@ -773,3 +773,29 @@ func TestSettingsFormIDAndIDString(t *testing.T) {
 		t.Errorf("form id %q warnings %q", f.FormID, f.Warnings)
 	}
 }
+
+func TestLoopOverChoices(t *testing.T) {
+	// pyxform's tests/test_loop.py: test_loop.
+	f := convertMD(t, `
+	| survey  |                    |        |                   |
+	|         | type               | name   | label             |
+	|         | begin loop over c1 | l1     |                   |
+	|         | integer            | q1     | Age               |
+	|         | select_one c2      | q2     | Size of %(label)s |
+	|         | end loop           |        |                   |
+	| choices |                    |        |                   |
+	|         | list_name          | name   | label             |
+	|         | c1                 | thing1 | Thing 1           |
+	|         | c1                 | thing2 | Thing 2           |
+	|         | c2                 | type1  | Big               |
+	|         | c2                 | type2  | Small             |
+	`)
+	hasXML(t, f,
+		`<bind nodeset="/data/l1/thing1/q1" type="int"/>`,
+		`<bind nodeset="/data/l1/thing2/q2" type="string"/>`,
+		`<group ref="/data/l1/thing1"><label>Thing 1</label><input ref="/data/l1/thing1/q1"><label>Age</label></input><select1 ref="/data/l1/thing1/q2"><label>Size of Thing 1</label><itemset nodeset="instance('c2')/root/item"><value ref="name"/><label ref="label"/></itemset></select1></group>`,
+	)
+	if !strings.Contains(string(f.XML), "<l1><thing1><q1/><q2/></thing1><thing2><q1/><q2/></thing2></l1>") {
+		t.Errorf("loop instance:\n%s", f.XML)
+	}
+}
