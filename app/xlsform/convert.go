@@ -9,6 +9,21 @@ import (
 	"strings"
 )
 
+// The conversion follows pyxform 4.5.0 step by step, so that the XForm is the one pyxform writes:
+//
+//   - sheets.go groups each sheet's headers as pyxform's dealias_and_group_headers does ("label::French (fr)"
+//     becomes {"label": {"French (fr)": ...}}), into dict rows (dict.go);
+//   - toJSON and surveyLoop (survey_loop.go) are workbook_to_json: settings, choices, external choices, entities
+//     and the survey rows with their groups, repeats, selects, parameters and generated nodes;
+//   - build.go is pyxform's builder: the rows become elements, each question with its type's bind and control
+//     (qtd.go, the question type dictionary);
+//   - xform.go and refs.go are survey.py and survey_element.py: instances, binds, actions, body controls,
+//     itext, and ${name} references resolved to absolute or repeat-relative paths (lexer.go is pyxform's
+//     expression lexer).
+//
+// Where pyxform raises at the first error, every problem is recorded with its sheet, row and column, and the
+// conversion goes on as far as it safely can, so that one answer lists them all.
+
 // conv holds one conversion: the problems found so far, the warnings and what the sheets say.
 type conv struct {
 	wb          *Workbook
