@@ -837,6 +837,9 @@ func (g *gen) labelAndHint(e *elem) []*xnode {
 		}
 		out = append(out, g.hintNode(e))
 	}
+	if md := e.media; md != nil && (md.has("big-image") || md.sub("default").has("big-image")) && !md.has("image") && !md.sub("default").has("image") {
+		g.problemAt(e, e.col("media", "big-image"), fmt.Sprintf("the question '%s' has a big-image but no image: add the image shown in the form, which opens the big-image", e.name))
+	}
 	if len(out) == 0 {
 		g.problemAt(e, "label", fmt.Sprintf("the question '%s' has no label or hint: give it a label", e.name))
 	} else if !nonEmpty(e.label) && e.media.size() == 0 && !nonEmpty(e.hint) && nonEmpty(e.guidance) {
