@@ -57,6 +57,44 @@ type Server struct {
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	BodyLimitMB     int           `koanf:"body_limit_mb"`
 	CORSOrigins     []string      `koanf:"cors_origins"`
+
+	// HTTPSAddr is where HTTPS listens; empty means ":443" with TLSDomains or TLSCertFile, and the host of Addr
+	// with port 8443 with LANHTTPS.
+	HTTPSAddr string `koanf:"https_addr"`
+	// TLSDomains are the public domain names certificates are obtained for by ACME (Let's Encrypt); HTTP then
+	// redirects to HTTPS and answers the http-01 challenge.
+	TLSDomains []string `koanf:"tls_domains"`
+	// ACMEDirectoryURL is the ACME server's directory; ACMEEmail the account's contact address (optional).
+	ACMEDirectoryURL string `koanf:"acme_directory_url"`
+	ACMEEmail        string `koanf:"acme_email"`
+	// TLSCertFile and TLSKeyFile are a certificate (PEM, chain included) and its key the operator has; HTTP then
+	// redirects to HTTPS.
+	TLSCertFile string `koanf:"tls_cert_file"`
+	TLSKeyFile  string `koanf:"tls_key_file"`
+	// LANHTTPS serves HTTPS beside plain HTTP with a certificate from Fieldbase's own local certificate
+	// authority, for phones on a network with no internet.
+	LANHTTPS bool `koanf:"lan_https"`
+}
+
+// LetsEncrypt is the default ACME directory: Let's Encrypt's production server.
+const LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
+
+// PublicTLS reports whether HTTPS uses a public certificate (ACME or the operator's files), in which case plain
+// HTTP only redirects to it.
+func (s Server) PublicTLS() bool { return len(s.TLSDomains) > 0 || s.TLSCertFile != "" }
+
+// HTTPSListen is the address HTTPS listens on, or "" when HTTPS is off.
+func (s Server) HTTPSListen() string {
+	switch {
+	case s.HTTPSAddr != "":
+		return s.HTTPSAddr
+	case s.PublicTLS():
+		return ":443"
+	case s.LANHTTPS:
+		host, _, _ := net.SplitHostPort(s.Addr)
+		return net.JoinHostPort(host, "8443")
+	}
+	return ""
 }
 
 // DB configures the SQLite database.
@@ -127,7 +165,7 @@ func Defaults() Config {
 		Server: Server{
 			Addr: "127.0.0.1:8090", BaseURL: "", ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
 			IdleTimeout: 120 * time.Second, ShutdownTimeout: 15 * time.Second, BodyLimitMB: 110,
-			CORSOrigins: []string{},
+			CORSOrigins: []string{}, TLSDomains: []string{}, ACMEDirectoryURL: LetsEncrypt,
 		},
 		DB:          DB{Synchronous: "full", BusyTimeout: 10 * time.Second},
 		Jobs:        Jobs{Workers: 4, PollInterval: time.Second},
@@ -227,7 +265,7 @@ func loadEnv(k *koanf.Koanf, getenv func(string) string) error {
 		if !ok {
 			continue
 		}
-		if key == "server.cors_origins" || key == "metrics.allow" {
+		if key == "server.cors_origins" || key == "metrics.allow" || key == "server.tls_domains" {
 			vals[key] = splitList(v)
 		} else {
 			vals[key] = v
@@ -268,7 +306,7 @@ func EnvName(key string) string {
 
 // Validate checks every value and names the key and the rule that failed.
 func (c Config) Validate() error {
-	err := validation.Errors{
+	errs := validation.Errors{
 		"data.dir": validation.Validate(c.Data.Dir, validation.Required),
 		"server.addr": validation.Validate(c.Server.Addr, validation.Required,
 			validation.By(hostPort)),
@@ -308,7 +346,11 @@ func (c Config) Validate() error {
 		"basemaps.max_upload_mb": validation.Validate(c.Basemaps.MaxUploadMB, validation.Required,
 			validation.Min(1), validation.Max(1<<22)),
 		"metrics.allow": validation.Validate(c.Metrics.Allow, validation.Each(validation.By(cidr))),
-	}.Filter()
+	}
+	for k, e := range c.Server.tlsErrors() {
+		errs[k] = e
+	}
+	err := errs.Filter()
 	if err == nil {
 		return nil
 	}
