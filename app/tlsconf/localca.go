@@ -99,7 +99,9 @@ func createCA(dir, hostname string) (*LocalCA, error) {
 func (ca *LocalCA) DER() []byte { return ca.Cert.Raw }
 
 // PEM is the CA certificate in PEM form.
-func (ca *LocalCA) PEM() []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw}) }
+func (ca *LocalCA) PEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})
+}
 
 // Fingerprint is the SHA-256 of the CA certificate, as upper-case hex pairs joined by colons (as phones and
 // browsers show it).
