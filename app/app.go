@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -19,6 +20,7 @@ import (
 	"fieldbase/app/jobs"
 	"fieldbase/app/live"
 	"fieldbase/app/tasking"
+	"fieldbase/app/tlsconf"
 	"fieldbase/db"
 )
 
@@ -81,6 +83,9 @@ type App struct {
 	middlewareRoutes map[*fiber.Route]bool
 	// metrics is nil unless [metrics] enabled.
 	metrics *appMetrics
+	// https is nil unless HTTPS is configured; watchLAN starts the LAN certificate's address watcher once.
+	https    *tlsconf.HTTPS
+	watchLAN sync.Once
 }
 
 // New builds the application and its routes. It parses every template and checks the browser assets, so a
@@ -121,6 +126,9 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	}
 	if cfg.Metrics.Enabled {
 		a.metrics = a.newMetrics()
+	}
+	if err = a.newHTTPS(); err != nil {
+		return nil, err
 	}
 	a.fiber = fiber.New(fiber.Config{
 		AppName:               "fieldbase",

@@ -24,6 +24,9 @@ type devicesPage struct {
 	// QRQuery is appended to the QR image URLs ("?base=..." when a LAN address was chosen).
 	QRQuery string
 	IsAdmin bool
+	// SecureURL is the HTTPS address for the phones' browsers when LAN HTTPS is on (ODK Collect keeps the plain
+	// one, as it does not trust a certificate authority installed on the phone).
+	SecureURL string
 }
 
 func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, error) {
@@ -40,6 +43,7 @@ func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, erro
 	if page.Address.Chosen != "" {
 		page.QRQuery = "?base=" + url.QueryEscape(page.Address.Chosen)
 	}
+	page.SecureURL = a.secureURL(browserBase(page.Address))
 	if p := principal(ctx); p != nil {
 		page.IsAdmin = p.IsAdmin
 	}
@@ -49,6 +53,15 @@ func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, erro
 		}
 	}
 	return page, nil
+}
+
+// browserBase is the plain address phones reach the server at, for the browser link: the address the QR codes
+// give, or the first LAN address while that one is this machine's loopback.
+func browserBase(pa phoneAddress) string {
+	if pa.Unreachable && pa.Chosen == "" && len(pa.Choices) > 0 {
+		return pa.Choices[0]
+	}
+	return pa.URL
 }
 
 // showDevicesPage lists a project's ODK Collect device tokens with the form to create one.

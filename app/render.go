@@ -21,6 +21,8 @@ type ViewData struct {
 	SiteName  string
 	Flash     string
 	Page      any
+	// TrustLink: the server serves HTTPS with its local certificate authority, so the footer links its page.
+	TrustLink bool
 }
 
 // ViewUser is the signed-in person as pages show them.
@@ -106,7 +108,7 @@ func (a *App) viewData(c *fiber.Ctx, title string, page any) ViewData {
 	case s.SiteName != "":
 		site = s.SiteName
 	}
-	vd := ViewData{Title: title, SiteName: site, Page: page}
+	vd := ViewData{Title: title, SiteName: site, Page: page, TrustLink: a.lanHTTPS()}
 	if p := principal(c.UserContext()); p != nil {
 		vd.User = &ViewUser{Username: p.Username, DisplayName: p.DisplayName, IsAdmin: p.IsAdmin}
 		vd.CSRFToken = p.csrf

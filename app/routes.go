@@ -145,6 +145,12 @@ func (a *App) routes() {
 	f.Get("/projects/:id/submissions/:sid/files/:name", a.gate(validator), a.showAttachment)
 	f.Post("/projects/:id/exports", a.gate(validator), a.startExportForm)
 
+	// HTTPS on the LAN: the local certificate authority, for phones to trust (public, as the certificate is)
+	f.Get("/ca", a.showCAPage)
+	f.Get("/ca.crt", a.downloadCA)
+	f.Get("/ca.pem", a.downloadCA)
+	f.Get("/ca/qr.png", a.caQR)
+
 	// Pages
 	f.Get("/", a.showHomePage)
 	f.Get("/login", a.showLoginPage)
