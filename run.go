@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,18 +197,18 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	ls, err := listen(cfg, a)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Server.Addr, err)
-	}
-	if err := jq.Start(ctx); err != nil {
-		_ = ln.Close()
 		return err
 	}
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(ln) }()
-	fmt.Fprintf(stdout, "Fieldbase %s listening on http://%s (data in %s)\n", version, ln.Addr(), cfg.Data.Dir)
-	if err := offerSetup(ctx, store, a, ln.Addr().String(), cfg.Server.BaseURL, stdout); err != nil {
+	if err := jq.Start(ctx); err != nil {
+		ls.close()
+		return err
+	}
+	served := make(chan error, 2)
+	ls.serve(a, served)
+	ls.announce(a, cfg, stdout)
+	if err := offerSetup(ctx, store, a, ls.plain.Addr().String(), cfg.Server.BaseURL, stdout); err != nil {
 		log.Warn("no set-up link", "err", err)
 	}
 	select {
@@ -217,14 +216,14 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		err = fmt.Errorf("server stopped: %w", err)
 	case <-ctx.Done():
 	}
-	return errors.Join(err, shutdown(a, jq, cfg.Server.ShutdownTimeout, log))
+	return errors.Join(err, shutdown(a, jq, ls, cfg.Server.ShutdownTimeout, log))
 }
 
-func shutdown(a *app.App, jq *jobs.Jobs, timeout time.Duration, log *slog.Logger) error {
+func shutdown(a *app.App, jq *jobs.Jobs, ls *listeners, timeout time.Duration, log *slog.Logger) error {
 	log.Info("shutting down", "timeout", timeout)
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	err := a.Shutdown(sctx)
+	err := errors.Join(ls.shutdown(sctx), a.Shutdown(sctx))
 	return errors.Join(err, jq.Stop(sctx))
 }
 
