@@ -17,6 +17,7 @@ const reloadEvery = time.Minute
 type FileCert struct {
 	certFile, keyFile string
 	log               *slog.Logger
+	every             time.Duration // reloadEvery; tests look at every call
 
 	mu      sync.Mutex
 	cert    *tls.Certificate
@@ -26,7 +27,7 @@ type FileCert struct {
 
 // NewFileCert loads the pair, failing with the reason when it does not load.
 func NewFileCert(certFile, keyFile string, log *slog.Logger) (*FileCert, error) {
-	fc := &FileCert{certFile: certFile, keyFile: keyFile, log: log}
+	fc := &FileCert{certFile: certFile, keyFile: keyFile, log: log, every: reloadEvery}
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func (fc *FileCert) fileStamp() string {
 func (fc *FileCert) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
-	if time.Since(fc.checked) >= reloadEvery {
+	if time.Since(fc.checked) >= fc.every {
 		fc.checked = time.Now()
 		if st := fc.fileStamp(); st != fc.stamp {
 			cert, err := tls.LoadX509KeyPair(fc.certFile, fc.keyFile)

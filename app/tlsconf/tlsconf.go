@@ -73,7 +73,7 @@ func New(s config.Server, dataDir string, opts Options) (*HTTPS, error) {
 		}
 		base.GetCertificate = h.ACME.GetCertificate
 		base.NextProtos = append(base.NextProtos, acme.ALPNProto) // the tls-alpn-01 challenge
-		h.Plain = h.ACME.HTTPHandler(Redirect(port, s.TLSDomains))
+		h.Plain = withoutPort(h.ACME.HTTPHandler(Redirect(port, s.TLSDomains)))
 	case s.TLSCertFile != "":
 		fc, err := NewFileCert(s.TLSCertFile, s.TLSKeyFile, opts.Log)
 		if err != nil {
@@ -92,6 +92,18 @@ func New(s config.Server, dataDir string, opts Options) (*HTTPS, error) {
 	}
 	h.TLS = base
 	return h, nil
+}
+
+// withoutPort drops the port from the Host header before next sees it: autocert's challenge handler checks the
+// host against the domains, and a client may well write "fb.example.org:80".
+func withoutPort(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+			r = r.Clone(r.Context())
+			r.Host = h
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Redirect answers every request with a redirect to the same host (or, when domains are given and the host is
