@@ -32,6 +32,7 @@ func listen(cfg config.Config, a *app.App) (*listeners, error) {
 			_ = ln.Close()
 			return nil, fmt.Errorf("listen on %s (server.https_addr): %w", hs.Addr, err)
 		}
+		hs.Listening(l.tls.Addr().String())
 		if hs.Plain != nil {
 			l.redirect = &http.Server{Handler: hs.Plain, ReadHeaderTimeout: 10 * time.Second,
 				ReadTimeout: cfg.Server.ReadTimeout, WriteTimeout: cfg.Server.WriteTimeout,

@@ -54,7 +54,7 @@ func (s Server) tlsErrors() validation.Errors {
 func samePort(a, b string) bool {
 	ha, pa, err1 := net.SplitHostPort(a)
 	hb, pb, err2 := net.SplitHostPort(b)
-	if err1 != nil || err2 != nil || pa != pb {
+	if err1 != nil || err2 != nil || pa != pb || pa == "0" { // port 0: any free port
 		return false
 	}
 	return ha == hb || ha == "" || hb == "" || ha == "0.0.0.0" || hb == "0.0.0.0" || ha == "::" || hb == "::"

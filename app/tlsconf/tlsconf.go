@@ -60,7 +60,6 @@ func New(s config.Server, dataDir string, opts Options) (*HTTPS, error) {
 		opts.Log = slog.Default()
 	}
 	h := &HTTPS{Addr: addr}
-	_, port, _ := net.SplitHostPort(addr)
 	base := &tls.Config{MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
 	switch {
 	case len(s.TLSDomains) > 0:
@@ -73,7 +72,7 @@ func New(s config.Server, dataDir string, opts Options) (*HTTPS, error) {
 		}
 		base.GetCertificate = h.ACME.GetCertificate
 		base.NextProtos = append(base.NextProtos, acme.ALPNProto) // the tls-alpn-01 challenge
-		h.Plain = withoutPort(h.ACME.HTTPHandler(Redirect(port, s.TLSDomains)))
+		h.Plain = withoutPort(h.ACME.HTTPHandler(h.redirect(s.TLSDomains)))
 	case s.TLSCertFile != "":
 		fc, err := NewFileCert(s.TLSCertFile, s.TLSKeyFile, opts.Log)
 		if err != nil {
@@ -81,7 +80,7 @@ func New(s config.Server, dataDir string, opts Options) (*HTTPS, error) {
 				config.EnvName("server.tls_cert_file"), err)}}
 		}
 		h.Files, base.GetCertificate = fc, fc.GetCertificate
-		h.Plain = Redirect(port, nil)
+		h.Plain = h.redirect(nil)
 	default:
 		ca, err := OpenCA(filepath.Join(dataDir, "tls", "ca"), opts.Hostname)
 		if err != nil {
@@ -92,6 +91,18 @@ func New(s config.Server, dataDir string, opts Options) (*HTTPS, error) {
 	}
 	h.TLS = base
 	return h, nil
+}
+
+// Listening records the address the HTTPS listener got (its port, when the configured one was 0), for the
+// redirects. Call it before serving.
+func (h *HTTPS) Listening(addr string) { h.Addr = addr }
+
+// redirect is Redirect to the HTTPS port as it is when a request comes.
+func (h *HTTPS) redirect(domains []string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, port, _ := net.SplitHostPort(h.Addr)
+		Redirect(port, domains).ServeHTTP(w, r)
+	})
 }
 
 // withoutPort drops the port from the Host header before next sees it: autocert's challenge handler checks the
