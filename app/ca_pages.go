@@ -14,6 +14,8 @@ import (
 type caPage struct {
 	Name        string
 	Fingerprint string
+	// FingerprintLines is Fingerprint cut after every eighth pair, for narrow screens.
+	FingerprintLines []string
 	// DownloadURL is the plain HTTP address of /ca.crt on the address phones use; SecureURL the HTTPS one to open
 	// once the certificate is trusted.
 	DownloadURL string
@@ -35,6 +37,10 @@ func (a *App) showCAPage(c *fiber.Ctx) error {
 	host := a.phoneHost(c)
 	page := caPage{Name: a.https.CA.Cert.Subject.CommonName, Fingerprint: a.https.CA.Fingerprint(),
 		DownloadURL: a.plainURL(host) + "/ca.crt", SecureURL: a.secureURL(host) + "/", Secure: c.Protocol() == "https"}
+	for f := page.Fingerprint; f != ""; {
+		n := min(len(f), 8*3)
+		page.FingerprintLines, f = append(page.FingerprintLines, f[:n]), f[n:]
+	}
 	return a.page(c, fiber.StatusOK, "ca", "Trust this server", page)
 }
 
