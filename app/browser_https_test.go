@@ -97,6 +97,20 @@ func TestChromiumTrustsLANHTTPS(t *testing.T) {
 	}
 	run(t, tb, "phone /ca", chromedp.Navigate(secure+"/ca"), chromedp.WaitVisible(chromedp.CSS("#ca-download")))
 	fullShot(t, tb, "ca-360-full")
+
+	// The devices page, signed in over HTTPS, gives phones' browsers the secure address beside Collect's QR codes.
+	fp := ta.formsProject(t)
+	devices := fmt.Sprintf("%s/projects/%d/devices", secure, fp.id)
+	run(t, tb, "desktop viewport", chromedp.EmulateViewport(1280, 850))
+	run(t, tb, "log in over HTTPS", chromedp.Navigate(secure+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "manager"), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")), waitJS(`!!document.querySelector('form[action="/logout"]')`),
+		chromedp.Navigate(devices), chromedp.WaitVisible(chromedp.CSS("#secure-browsers")))
+	fullShot(t, tb, "devices-1280")
+	run(t, tb, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	run(t, tb, "phone devices", chromedp.Navigate(devices), chromedp.WaitVisible(chromedp.CSS("#secure-browsers")))
+	noSideways(t, tb, "devices page")
+	fullShot(t, tb, "devices-360")
 	w.check(t)
 
 	// A phone on the plain address sees the offer of the secure one on the home page.
