@@ -77,7 +77,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(pos) > 0 {
 			return &usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 		}
-		return healthcheck(ctx, cfg.Server.Addr, stdout)
+		tlsAddr := ""
+		if cfg.Server.PublicTLS() {
+			tlsAddr = cfg.Server.HTTPSListen()
+		}
+		return healthcheck(ctx, cfg.Server.Addr, tlsAddr, stdout)
 	case "serve":
 		cfg, pos, err := loadConfig(cmd, rest, getenv, environ, true)
 		if err != nil {

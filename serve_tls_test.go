@@ -91,6 +91,14 @@ func TestServeOwnCertificate(t *testing.T) {
 		!resp.TLS.PeerCertificates[0].Equal(lan.Current().Leaf) {
 		t.Fatalf("HTTPS: %d %s", resp.StatusCode, body)
 	}
+	// The container healthcheck asks HTTPS, as plain HTTP only redirects.
+	code, out, err := runCommand(context.Background(), []string{"healthcheck"}, map[string]string{
+		"FIELDBASE_SERVER_ADDR": strings.TrimPrefix(base, "http://"), "FIELDBASE_SERVER_HTTPS_ADDR": addr,
+		"FIELDBASE_SERVER_TLS_CERT_FILE": filepath.Join(dir, "owner", "server.crt"),
+		"FIELDBASE_SERVER_TLS_KEY_FILE":  filepath.Join(dir, "owner", "server.key")})
+	if code != 0 || !strings.Contains(out, "ok https://") {
+		t.Errorf("healthcheck with a public certificate: exit %d %q %v", code, out, err)
+	}
 	_, port, _ := net.SplitHostPort(addr)
 	for method, want := range map[string]int{"GET": 301, "POST": 308} {
 		req, _ := http.NewRequest(method, base+"/projects?page=2", nil)
