@@ -70,8 +70,9 @@ func (l *listeners) announce(a *app.App, cfg config.Config, stdout io.Writer) {
 	hs := a.HTTPS()
 	switch {
 	case hs.CA != nil:
-		fmt.Fprintf(stdout, "HTTPS on https://%s with the local certificate authority %q (SHA-256 %s): phones "+
-			"trust it from the page /ca\n", l.tls.Addr(), hs.CA.Cert.Subject.CommonName, hs.CA.Fingerprint())
+		fmt.Fprintf(stdout, "HTTPS on https://%s with the local certificate authority %q (SHA-256 %s); "+
+			"http://%s/ca shows phones how to trust it\n", l.tls.Addr(), hs.CA.Cert.Subject.CommonName,
+			hs.CA.Fingerprint(), l.plain.Addr())
 	case hs.ACME != nil:
 		fmt.Fprintf(stdout, "HTTPS on https://%s for %v (certificates from %s); plain HTTP redirects to it\n",
 			l.tls.Addr(), cfg.Server.TLSDomains, cfg.Server.ACMEDirectoryURL)
