@@ -64,6 +64,7 @@ func (a *App) routes() {
 	register(a, "POST", "/projects/{id}/split", manager, splitOp, a.apiSplit)
 	register(a, "POST", "/projects/{id}/split/preview", manager, splitPreviewOp, a.apiSplitPreview)
 	register(a, "GET", "/projects/{id}/tasks", reader, listTasksOp, a.apiListTasks)
+	a.handle("GET", "/projects/:id/tasks/:index.:format", reader, a.downloadTask, downloadTaskDoc) // before {index}
 	register(a, "GET", "/projects/{id}/tasks/{index}", reader, getTaskOp, a.apiGetTask)
 	register(a, "POST", "/projects/{id}/tasks/{index}/events", mapper, taskActionOp, a.apiTaskAction)
 	register(a, "GET", "/projects/{id}/tasks/{index}/events", reader, listTaskEventsOp, a.apiListTaskEvents)

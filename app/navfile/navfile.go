@@ -166,11 +166,20 @@ func deref(g orb.Geometry) orb.Geometry {
 type tag struct{ Key, Value string }
 
 // tags returns a feature's properties sorted by key, each value as text (a string as it is, anything else as
-// JSON, null as empty).
+// JSON, null as empty). A "tags" object (extracts from the HOT raw-data API nest the OSM tags so) is spread
+// among the others, a property of the same name winning.
 func tags(props json.RawMessage) ([]tag, error) {
 	m, err := propertyMap(props)
 	if err != nil {
 		return nil, err
+	}
+	if nested, ok := m["tags"].(map[string]any); ok {
+		delete(m, "tags")
+		for k, v := range nested {
+			if _, taken := m[k]; !taken {
+				m[k] = v
+			}
+		}
 	}
 	out := make([]tag, 0, len(m))
 	for k, v := range m {

@@ -41,6 +41,8 @@ func sampleFeatures() []Feature {
 			Properties: json.RawMessage(`{"landuse":"farmland"}`)},
 		{ID: 7, Geometry: json.RawMessage(`{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[85.3,27.7]},{"type":"LineString","coordinates":[[85.3,27.7],[85.301,27.701]]}]}`),
 			Properties: json.RawMessage(`{"ref":"R7"}`)},
+		{ID: 8, Geometry: json.RawMessage(`{"type":"Point","coordinates":[85.3,27.7]}`),
+			Properties: json.RawMessage(`{"osm_id":42,"ref":"top","tags":{"shop":"kiosk","ref":"nested"}}`)},
 	}
 }
 
@@ -107,8 +109,8 @@ func TestKMLValidatesAndHoldsEverything(t *testing.T) {
 		t.Errorf("document name %q", kml.Document.Name)
 	}
 	pm := kml.Document.Placemarks
-	if len(pm) != 2+7 {
-		t.Fatalf("%d placemarks, want 2 outline parts and 7 features", len(pm))
+	if len(pm) != 2+8 {
+		t.Fatalf("%d placemarks, want 2 outline parts and 8 features", len(pm))
 	}
 	if pm[0].Name != "Task 3 (part 1 of 2)" || pm[1].Name != "Task 3 (part 2 of 2)" ||
 		pm[0].StyleURL != "#task-outline" || len(pm[1].Inner) != 1 {
@@ -131,6 +133,10 @@ func TestKMLValidatesAndHoldsEverything(t *testing.T) {
 	}
 	if pm[4].Name != "12 Main Road" || pm[5].Name != "Feature 4" || len(pm[5].Multi) != 2 || pm[8].Name != "R7" {
 		t.Errorf("names: %q %q %q; multipoint %v", pm[4].Name, pm[5].Name, pm[8].Name, pm[5].Multi)
+	}
+	// Nested OSM tags are spread among the properties; a property of the same name wins.
+	if got := pm[9].Desc; got != "osm_id=42\nref=top\nshop=kiosk" {
+		t.Errorf("nested tags: %q", got)
 	}
 }
 
@@ -167,7 +173,7 @@ func TestGPXValidatesAndHoldsEverything(t *testing.T) {
 		trks = append(trks, tr.Name)
 	}
 	// Points (and the points of a collection) are waypoints; the outline parts come first among the tracks.
-	wantW := []string{"Well <A> & \"B\"\uFFFD", "Feature 4", "Feature 4", "R7"}
+	wantW := []string{"Well <A> & \"B\"\uFFFD", "Feature 4", "Feature 4", "R7", "top"}
 	wantT := []string{"Task 3 (part 1 of 2)", "Task 3 (part 2 of 2)", "highway=footway", "12 Main Road", "Feature 5",
 		"landuse=farmland", "R7"}
 	if strings.Join(wpts, "|") != strings.Join(wantW, "|") || strings.Join(trks, "|") != strings.Join(wantT, "|") {
