@@ -15,6 +15,8 @@ import (
 
 	"fieldbase/app/tasking"
 	"fieldbase/db"
+
+	"github.com/chromedp/chromedp"
 )
 
 // downloadBoundaries splits the square AOI into task 1, the west half in two parts (south and north, with a
@@ -266,4 +268,79 @@ func TestTaskDownloadsRealExtract(t *testing.T) {
 	if total == 0 || len(tasks) < 2 {
 		t.Fatalf("%d tasks holding %d features: the split did not give the test anything to check", len(tasks), total)
 	}
+}
+
+// TestTaskPanelDownloadLinks: the task panel links each file, says which apps open which, and the links work
+// with the browser's session.
+func TestTaskPanelDownloadLinks(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	_, owner := ta.newUser(t, "owner", false)
+	id := ta.downloadProject(t, owner, `,"visibility":"private"`)
+	ta.markPublished(t, id)
+	b, _ := ta.pageBrowser(t, "owner")
+	resp, panel := b.send(httptestGet(fmt.Sprintf("/projects/%d/tasks/1", id)), map[string]string{"HX-Request": "true"})
+	check(t, resp, panel, http.StatusOK, "Take it to the field")
+	checkWords(t, panel, "Organic Maps, OsmAnd: GPX or KML.")
+	for _, ext := range []string{"gpx", "kml", "geojson"} {
+		href := fmt.Sprintf("/api/v1/projects/%d/tasks/1.%s", id, ext)
+		if !strings.Contains(panel, `href="`+href+`" download`) {
+			t.Errorf("the panel has no download link %s", href)
+			continue
+		}
+		resp, got := b.send(httptestGet(href), nil)
+		check(t, resp, got, http.StatusOK, "Mill path")
+		if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") {
+			t.Errorf("%s: Content-Disposition %q", ext, cd)
+		}
+	}
+	// Without the session the private project's file is hidden, as its panel is.
+	ta.run(t, []scenario{{name: "Hidden_Anonymous", method: http.MethodGet,
+		url: fmt.Sprintf("/api/v1/projects/%d/tasks/1.gpx", id), wantStatus: http.StatusNotFound}})
+}
+
+// TestBrowserTaskDownloads opens a task on the project map in Chromium: the panel shows the three download
+// links, each downloads its file with the browser's session, and at 360 px wide the task page keeps them
+// thumb-sized without sideways scrolling.
+func TestBrowserTaskDownloads(t *testing.T) {
+	exe := chromium(t)
+	t.Parallel()
+	ta := newTestApp(t)
+	base := ta.listen(t)
+	_, owner := ta.newUser(t, "owner", false)
+	id := ta.downloadProject(t, owner, `,"visibility":"private"`)
+	ta.markPublished(t, id)
+	watch := &pageWatch{host: strings.TrimPrefix(base, "http://")}
+	defer watch.check(t)
+	shot := shooter(t)
+	ctx := tab(t, newBrowser(t, exe), watch, "owner")
+	project := fmt.Sprintf("%s/projects/%d", base, id)
+	run(t, ctx, "login", chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "owner"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
+		chromedp.Navigate(project), waitJS(`window.fbProject && window.fbProject.ready === true`),
+		waitJS(`fbProject.openTask(1) || true`), chromedp.WaitVisible(chromedp.CSS(`#task-panel a[data-format="gpx"]`)))
+	run(t, ctx, "scroll to the links", chromedp.ScrollIntoView(chromedp.CSS(`#task-panel a[data-format="gpx"]`)))
+	shot(ctx, "task-downloads")
+	got := value(t, ctx, "download", chromedp.Evaluate[string](`Promise.all([...document.querySelectorAll(
+		"#task-panel a[data-format]")].map(a => fetch(a.href).then(async r => a.dataset.format + " " + r.status + " " +
+		r.headers.get("content-disposition") + " " + (await r.text()).includes("Mill path")))).then(x => x.join("|"))`,
+		chromedp.EvalAwaitPromise))
+	want := `gpx 200 attachment; filename="roofs-task-1.gpx" true|kml 200 attachment; filename="roofs-task-1.kml" true|` +
+		`geojson 200 attachment; filename="roofs-task-1.geojson" true`
+	if got != want {
+		t.Errorf("the panel's links fetched\n%s\nwant\n%s", got, want)
+	}
+	run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	defer run(t, ctx, "desktop viewport", chromedp.EmulateReset())
+	run(t, ctx, "task page", chromedp.Navigate(project+"/tasks/1"),
+		chromedp.WaitVisible(chromedp.CSS(`a[data-format="geojson"]`)))
+	noSideways(t, ctx, "task page")
+	if small := smallTargets(t, ctx); small != "" {
+		t.Errorf("buttons or links under 44 px tall at 360 px wide: %s", small)
+	}
+	run(t, ctx, "scroll", chromedp.ScrollIntoView(chromedp.CSS(`a[data-format="geojson"]`)))
+	shot(ctx, "task-downloads-phone")
 }
