@@ -319,9 +319,11 @@ func TestBrowserTaskDownloads(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-username"), "owner"),
 		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
 		chromedp.Submit(chromedp.CSS("#f-username")),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
-		chromedp.Navigate(project), waitJS(`window.fbProject && window.fbProject.ready === true`),
-		waitJS(`fbProject.openTask(1) || true`), chromedp.WaitVisible(chromedp.CSS(`#task-panel a[data-format="gpx"]`)))
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+	// Steps of their own, each with its deadline: on a busy machine the map takes a while.
+	run(t, ctx, "project map", chromedp.Navigate(project), waitJS(`window.fbProject && window.fbProject.ready === true`))
+	run(t, ctx, "open task", waitJS(`fbProject.openTask(1) || true`),
+		chromedp.WaitVisible(chromedp.CSS(`#task-panel a[data-format="gpx"]`)))
 	run(t, ctx, "scroll to the links", chromedp.ScrollIntoView(chromedp.CSS(`#task-panel a[data-format="gpx"]`)))
 	shot(ctx, "task-downloads")
 	got := value(t, ctx, "download", chromedp.Evaluate[string](`Promise.all([...document.querySelectorAll(
