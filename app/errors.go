@@ -25,7 +25,15 @@ type Error struct {
 	Fields  map[string]string
 	// Headers are sent with the error (e.g. Retry-After on a 429).
 	Headers map[string]string
-	Err     error
+	// List holds further messages, in order, each its own entry of the problem's errors after Fields: for a
+	// field with several (the problems of an uploaded workbook).
+	List []FieldMessage
+	Err  error
+}
+
+// FieldMessage is one message about one field.
+type FieldMessage struct {
+	Field, Message string
 }
 
 func (e *Error) Error() string {
@@ -57,6 +65,12 @@ func problem(err error) *huma.ErrorModel {
 	sort.Strings(names)
 	for _, f := range names {
 		p.Errors = append(p.Errors, &huma.ErrorDetail{Location: "body." + f, Message: fields[f]})
+	}
+	var ae *Error
+	if errors.As(err, &ae) {
+		for _, m := range ae.List {
+			p.Errors = append(p.Errors, &huma.ErrorDetail{Location: "body." + m.Field, Message: m.Message})
+		}
 	}
 	return p
 }

@@ -2,12 +2,11 @@ package app
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -28,6 +27,19 @@ type FormBody struct {
 	CreatedAt time.Time   `json:"created_at"`
 	Fields    []FieldBody `json:"fields,omitempty"`
 	Media     []MediaBody `json:"media,omitempty"`
+	// XLSForm is the workbook the version was converted from, absent for a version uploaded as XML.
+	XLSForm *XLSFormBody `json:"xlsform,omitempty"`
+	// Warnings are what the XLSForm conversion warned about.
+	Warnings []string `json:"warnings,omitempty"`
+	// NeedsMedia names the media files the form refers to that the workbook could not hold.
+	NeedsMedia []string `json:"needs_media,omitempty" doc:"Media files the form refers to that the workbook could not hold: upload them as form media"`
+}
+
+// XLSFormBody is the original workbook of a form version.
+type XLSFormBody struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+	URL  string `json:"url" doc:"where to download it"`
 }
 
 // FieldBody is one leaf of a form's primary instance.
@@ -58,9 +70,13 @@ var (
 		Summary: "Show a form: title, version, fields as a flat list of paths and types, media",
 		Errors:  []int{http.StatusNotFound}}
 	uploadFormDoc = huma.Operation{OperationID: "upload-form", Tags: []string{"Forms"},
-		Summary: "Upload an XForm (multipart field file); a new version replaces the served one",
-		Description: "Answers 201 with the form. 422 names what the XForm lacks; 409 when the same version exists " +
-			"with other content."}
+		Summary: "Upload an XForm or an XLSForm (multipart field file); a new version replaces the served one",
+		Description: "The file is an XForm (.xml) or an XLSForm workbook (.xlsx, .xls, told apart by content), " +
+			"at most 16 MiB. A workbook is converted to an XForm inside the server and kept with the version " +
+			"(see get-form-xlsform); media files the conversion makes (itemsets.csv) are added to the form, and " +
+			"needs_media lists those to upload. Answers 201 with the form. 422 names what the XForm lacks, or lists " +
+			"each problem of a workbook as its own entry of errors (\"survey row 14, column type: ...\"); 409 " +
+			"when the same version exists with other content."}
 	formXMLDoc = huma.Operation{OperationID: "get-form-xml", Tags: []string{"Forms"},
 		Summary: "Download the XForm of the current version (or ?version=)"}
 	uploadMediaDoc = huma.Operation{OperationID: "upload-form-media", Tags: []string{"Forms"},
@@ -74,8 +90,14 @@ type FormPath struct {
 }
 
 func formBody(f db.Form) FormBody {
-	return FormBody{FormID: f.FormID, Version: f.Version, Title: f.Title, Hash: "md5:" + f.MD5,
-		CreatedAt: f.CreatedAt.UTC()}
+	b := FormBody{FormID: f.FormID, Version: f.Version, Title: f.Title, Hash: "md5:" + f.MD5,
+		CreatedAt: f.CreatedAt.UTC(), Warnings: f.Warnings, NeedsMedia: f.NeedsMedia}
+	if f.Source.Key != "" {
+		b.XLSForm = &XLSFormBody{Name: f.Source.Name, Size: f.Source.Size, URL: fmt.Sprintf(
+			"/api/v1/projects/%d/forms/%s/xlsform?version=%s", f.ProjectID, url.PathEscape(f.FormID),
+			url.QueryEscape(f.Version))}
+	}
+	return b
 }
 
 func (a *App) apiListForms(ctx context.Context, _ *struct {
@@ -145,59 +167,57 @@ func (a *App) singleFile(c *fiber.Ctx, field string) (*storage.Temp, string, err
 	}
 }
 
-// uploadForm validates an XForm and stores it as the form's served version.
+// uploadForm validates an XForm, or converts an XLSForm, and stores it as the form's served version.
 func (a *App) uploadForm(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	mr, err := multipartBody(c, a.uploads.maxRequest)
 	if err != nil {
 		return err
 	}
-	var data []byte
+	var (
+		data []byte
+		name string
+	)
 	for data == nil {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			return fieldError("file", "an XForm file is required")
+			return fieldError("file", "an XForm or XLSForm file is required")
 		}
 		if err != nil {
 			return bodyError(err)
 		}
 		if p.FormName() == "file" {
-			if data, err = readXMLPart(p); err != nil {
+			name = fileName(p)
+			if data, err = readFormPart(p); err != nil {
 				return bodyError(err)
 			}
 		}
 	}
-	form, err := openrosa.ParseForm(data)
+	xml, src, err := formFromUpload(data, name)
 	if err != nil {
-		return &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed", Err: err,
-			Fields: map[string]string{"file": err.Error()}}
+		return err
 	}
-	sum := md5.Sum(data)
-	row, err := a.store.CreateForm(ctx, db.Form{ProjectID: projectFrom(ctx).Project.ID, FormID: form.ID,
-		Version: form.Version, Title: form.Title, XML: data, MD5: hex.EncodeToString(sum[:]),
-		CreatedBy: principal(ctx).UserID})
-	if errors.Is(err, db.ErrConflict) {
-		return &Error{Status: http.StatusConflict, Err: err, Message: fmt.Sprintf(
-			"form %s version %q exists with other content: give the changed form a new version", form.ID, form.Version)}
-	}
+	row, err := a.saveForm(ctx, xml, src)
 	if err != nil {
 		return err
 	}
 	return c.Status(http.StatusCreated).JSON(formBody(row))
 }
 
-func (a *App) downloadFormXML(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	pid := projectFrom(ctx).Project.ID
-	var (
-		row db.Form
-		err error
-	)
-	if v := c.Query("version"); c.Context().QueryArgs().Has("version") {
-		row, err = a.store.FormVersion(ctx, pid, pathParam(c, "form_id"), v)
-	} else {
-		row, err = a.store.CurrentForm(ctx, pid, pathParam(c, "form_id"))
+// readFormPart reads an uploaded form file, at most maxFormFileBytes (413 beyond).
+func readFormPart(p io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(p, maxFormFileBytes+1))
+	if err != nil {
+		return nil, err
 	}
+	if len(b) > maxFormFileBytes {
+		return nil, errTooLarge
+	}
+	return b, nil
+}
+
+func (a *App) downloadFormXML(c *fiber.Ctx) error {
+	row, err := a.formVersionFor(c)
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,7 @@ func (a *App) routes() {
 	// Forms, submissions, ODK Collect, exports
 	a.upload("POST", "/projects/:id/forms", manager, a.uploadForm, uploadFormDoc)
 	a.handle("GET", "/projects/:id/forms/:form_id.xml", mapper, a.downloadFormXML, formXMLDoc)
+	a.handle("GET", "/projects/:id/forms/:form_id/xlsform", mapper, a.downloadFormXLSForm, downloadXLSFormDoc)
 	a.upload("POST", "/projects/:id/forms/:form_id/media", manager, a.uploadFormMedia, uploadMediaDoc)
 	register(a, "GET", "/projects/{id}/forms", mapper, listFormsOp, a.apiListForms)
 	register(a, "GET", "/projects/{id}/forms/{form_id}", mapper, getFormOp, a.apiGetForm)

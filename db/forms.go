@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -20,28 +21,69 @@ type Form struct {
 	Current   bool   // the version served to phones
 	CreatedBy int64
 	CreatedAt time.Time
+
+	// Source is the workbook the version was converted from (an XLSForm), empty for a version uploaded as XML.
+	Source FormSource
+	// Warnings are what the conversion warned about; NeedsMedia the media files the form names that the
+	// workbook could not hold (for the coordinator to upload).
+	Warnings   []string
+	NeedsMedia []string
 }
 
-const formColumns = "id, project_id, form_id, version, title, xml, md5, current, coalesce(created_by, 0), created_at"
+// FormSource is a stored original file a form version was made from.
+type FormSource struct {
+	Key  string // storage key; "" when there is none
+	Name string // file name as uploaded (sanitised)
+	Size int64
+}
+
+const formColumns = `id, project_id, form_id, version, title, xml, md5, current, coalesce(created_by, 0), created_at,
+	coalesce(source_key, ''), source_name, source_size, warnings, needs_media`
 
 func scanForm(row scanner) (Form, error) {
 	var f Form
-	var created string
+	var created, warnings, needs string
 	err := row.Scan(&f.ID, &f.ProjectID, &f.FormID, &f.Version, &f.Title, &f.XML, &f.MD5, &f.Current, &f.CreatedBy,
-		&created)
+		&created, &f.Source.Key, &f.Source.Name, &f.Source.Size, &warnings, &needs)
 	if err != nil {
 		return Form{}, mapErr(err)
 	}
 	f.CreatedAt = parseTime(created)
+	if err := json.Unmarshal([]byte(warnings), &f.Warnings); err != nil {
+		return Form{}, fmt.Errorf("form %d warnings: %w", f.ID, err)
+	}
+	if err := json.Unmarshal([]byte(needs), &f.NeedsMedia); err != nil {
+		return Form{}, fmt.Errorf("form %d needs_media: %w", f.ID, err)
+	}
 	return f, nil
+}
+
+// jsonList is a string list as a JSON array, never null.
+func jsonList(l []string) string {
+	if l == nil {
+		l = []string{}
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
 }
 
 // CreateForm stores a form version and makes it the one served for its form id. Uploading the same bytes for an
 // existing version returns that version unchanged; different bytes under an existing version are ErrConflict
 // (ODK tools expect a new version for a changed form).
 func (s *Store) CreateForm(ctx context.Context, f Form) (Form, error) {
-	var out Form
-	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	out, _, err := s.CreateFormWithMedia(ctx, f, nil)
+	return out, err
+}
+
+// CreateFormWithMedia is CreateForm that also stores media files of the form (by name, replacing any of the same
+// name) in the same transaction: a converted XLSForm's generated files (itemsets.csv) commit with its version or
+// not at all. When the version already exists with the same bytes, nothing is written and the stored version is
+// returned: the caller then removes the files it wrote for f (Source.Key, the media keys). replaced lists the
+// keys of media files that were replaced, for the caller to remove once the write is durable.
+func (s *Store) CreateFormWithMedia(ctx context.Context, f Form, media []FormMedia) (out Form, replaced []string,
+	err error) {
+	err = s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		replaced = nil
 		old, err := scanForm(tx.QueryRowContext(ctx, "SELECT "+formColumns+
 			" FROM forms WHERE project_id = ? AND form_id = ? AND version = ?", f.ProjectID, f.FormID, f.Version))
 		switch {
@@ -58,18 +100,32 @@ func (s *Store) CreateForm(ctx context.Context, f Form) (Form, error) {
 			return err
 		}
 		t := now()
+		var sourceKey any
+		if f.Source.Key != "" {
+			sourceKey = f.Source.Key
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO forms (project_id, form_id, version, title, xml, md5, current,
-			created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`, f.ProjectID, f.FormID, f.Version, f.Title,
-			f.XML, f.MD5, nullID(f.CreatedBy), t)
+			created_by, created_at, source_key, source_name, source_size, warnings, needs_media)
+			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`, f.ProjectID, f.FormID, f.Version, f.Title,
+			f.XML, f.MD5, nullID(f.CreatedBy), t, sourceKey, f.Source.Name, f.Source.Size, jsonList(f.Warnings),
+			jsonList(f.NeedsMedia))
 		if err != nil {
 			return err
 		}
 		f.ID, _ = res.LastInsertId()
 		f.Current, f.CreatedAt = true, parseTime(t)
+		for _, m := range media {
+			m.ProjectID, m.FormID = f.ProjectID, f.FormID
+			if _, key, err := putMedia(ctx, tx, m); err != nil {
+				return err
+			} else if key != "" {
+				replaced = append(replaced, key)
+			}
+		}
 		out = f
 		return nil
 	})
-	return out, err
+	return out, replaced, err
 }
 
 // Forms returns the current version of every form of a project, by form id.
@@ -141,21 +197,28 @@ func (s *Store) PutFormMedia(ctx context.Context, m FormMedia) (FormMedia, strin
 		if n == 0 {
 			return fmt.Errorf("form %s: %w", m.FormID, ErrNotFound)
 		}
-		err := tx.QueryRowContext(ctx, "SELECT file_key FROM form_media WHERE project_id = ? AND form_id = ? AND name = ?",
-			m.ProjectID, m.FormID, m.Name).Scan(&replaced)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		t := now()
-		row := tx.QueryRowContext(ctx, `INSERT INTO form_media (project_id, form_id, name, file_key, size, md5,
-			content_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (project_id, form_id, name) DO UPDATE SET file_key = excluded.file_key, size = excluded.size,
-			md5 = excluded.md5, content_type = excluded.content_type, created_at = excluded.created_at
-			RETURNING `+mediaColumns, m.ProjectID, m.FormID, m.Name, m.FileKey, m.Size, m.MD5, m.ContentType, t)
-		var err2 error
-		m, err2 = scanMedia(row)
-		return err2
+		var err error
+		m, replaced, err = putMedia(ctx, tx, m)
+		return err
 	})
+	return m, replaced, err
+}
+
+// putMedia upserts a media row by (project, form, name) and returns the key of the file it replaced, if any.
+func putMedia(ctx context.Context, tx *sql.Tx, m FormMedia) (FormMedia, string, error) {
+	var replaced string
+	err := tx.QueryRowContext(ctx, "SELECT file_key FROM form_media WHERE project_id = ? AND form_id = ? AND name = ?",
+		m.ProjectID, m.FormID, m.Name).Scan(&replaced)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return m, "", err
+	}
+	t := now()
+	row := tx.QueryRowContext(ctx, `INSERT INTO form_media (project_id, form_id, name, file_key, size, md5,
+		content_type, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (project_id, form_id, name) DO UPDATE SET file_key = excluded.file_key, size = excluded.size,
+		md5 = excluded.md5, content_type = excluded.content_type, created_at = excluded.created_at
+		RETURNING `+mediaColumns, m.ProjectID, m.FormID, m.Name, m.FileKey, m.Size, m.MD5, m.ContentType, t)
+	m, err = scanMedia(row)
 	return m, replaced, err
 }
 

@@ -171,13 +171,15 @@ func (s *Store) Attachments(ctx context.Context, submissionID int64) ([]Attachme
 		FROM submission_attachments WHERE submission_id = ? ORDER BY name`, submissionID)
 }
 
-// FileReferenced reports whether a stored file key is named by an attachment, a form media file or an export:
+// FileReferenced reports whether a stored file key is named by an attachment, a form media file, a form's
+// original workbook or an export:
 // the start-up sweep removes files that none names.
 func (s *Store) FileReferenced(ctx context.Context, key string) (bool, error) {
 	var n int
 	err := s.read.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM submission_attachments WHERE file_key = ?1) OR
 		EXISTS (SELECT 1 FROM form_media WHERE file_key = ?1) OR
+		EXISTS (SELECT 1 FROM forms WHERE source_key = ?1) OR
 		EXISTS (SELECT 1 FROM exports WHERE file_key = ?1)`, key).Scan(&n)
 	return n == 1, err
 }
