@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
@@ -9,11 +10,13 @@ import (
 	"fieldbase/app/taskflow"
 )
 
-// formCard is one form on the forms page: its served version, older versions and media files.
+// formCard is one form on the forms page: its served version, older versions and media files, and the media
+// files the served version names that are not uploaded yet.
 type formCard struct {
-	Form     FormBody
-	Versions []FormBody
-	Media    []MediaBody
+	Form         FormBody
+	Versions     []FormBody
+	Media        []MediaBody
+	MissingMedia []string
 }
 
 // formsPage is the forms page of a project.
@@ -22,8 +25,12 @@ type formsPage struct {
 	Forms     []formCard
 	CanManage bool
 	Errors    map[string]string
-	MediaFor  string // the form whose media upload failed
-	Saved     string
+	// Problems are the problems of a refused workbook, listed beside the file field.
+	Problems []string
+	MediaFor string // the form whose media upload failed
+	Saved    string
+	// ReadyForms are offered when the project has no form yet.
+	ReadyForms []ReadyFormBody
 }
 
 func (a *App) formsPageData(c *fiber.Ctx, page formsPage) (formsPage, error) {
@@ -50,10 +57,20 @@ func (a *App) formsPageData(c *fiber.Ctx, page formsPage) (formsPage, error) {
 		if err != nil {
 			return page, err
 		}
+		have := map[string]bool{}
 		for _, m := range media {
 			card.Media = append(card.Media, MediaBody{Name: m.Name, Size: m.Size, Hash: "md5:" + m.MD5})
+			have[m.Name] = true
+		}
+		for _, n := range f.NeedsMedia {
+			if !have[n] {
+				card.MissingMedia = append(card.MissingMedia, n)
+			}
 		}
 		page.Forms = append(page.Forms, card)
+	}
+	if len(page.Forms) == 0 && page.CanManage {
+		page.ReadyForms = readyForms()
 	}
 	return page, nil
 }
@@ -98,8 +115,16 @@ func (a *App) viaUpload(c *fiber.Ctx, upload fiber.Handler, mediaFor string, sav
 		if !ok {
 			return err
 		}
+		var problems []string
+		if ae := (*Error)(nil); errors.As(err, &ae) && len(ae.List) > 0 {
+			for _, m := range ae.List {
+				problems = append(problems, m.Message)
+			}
+			errs = map[string]string{"file": "This workbook cannot be used yet: fix " + pluralWord(len(problems),
+				"this problem", "these problems") + " in your spreadsheet and upload it again."}
+		}
 		c.Response().ResetBody()
-		page, derr := a.formsPageData(c, formsPage{Errors: errs, MediaFor: mediaFor})
+		page, derr := a.formsPageData(c, formsPage{Errors: errs, Problems: problems, MediaFor: mediaFor})
 		if derr != nil {
 			return derr
 		}
@@ -110,4 +135,21 @@ func (a *App) viaUpload(c *fiber.Ctx, upload fiber.Handler, mediaFor string, sav
 	c.Response().Header.SetContentType(fiber.MIMETextPlainCharsetUTF8)
 	return a.redirect(c, fmt.Sprintf("/projects/%d/forms?saved=%s", projectFrom(c.UserContext()).Project.ID,
 		urlQueryEscape(msg)))
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// addReadyFormPage adds a ready form as the project's form and goes back to the forms page.
+func (a *App) addReadyFormPage(c *fiber.Ctx) error {
+	row, err := a.addReadyForm(c.UserContext(), pathParam(c, "name"))
+	if err != nil {
+		return err
+	}
+	return a.redirect(c, fmt.Sprintf("/projects/%d/forms?saved=%s", row.ProjectID,
+		urlQueryEscape(formName(row.Title, row.FormID, "")+" added")))
 }

@@ -143,6 +143,7 @@ func (a *App) routes() {
 	f.Post("/projects/:id/devices/:tid/revoke", a.gate(fieldManager), a.revokeDeviceForm)
 	f.Get("/projects/:id/forms", a.gate(mapper), a.showFormsPage)
 	f.Post("/projects/:id/forms", a.gate(manager), a.uploadFormPage)
+	f.Post("/projects/:id/ready-forms/:name", a.gate(manager), a.addReadyFormPage)
 	f.Post("/projects/:id/forms/:form_id/media", a.gate(manager), a.uploadMediaPage)
 	f.Get("/projects/:id/submissions", a.gate(validator), a.showSubmissionsPage)
 	f.Get("/projects/:id/submissions/:sid", a.gate(validator), a.showSubmissionPage)
