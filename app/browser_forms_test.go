@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -52,7 +53,7 @@ func TestBrowserFormsPage(t *testing.T) {
 		}
 		run(t, ctx, "ready forms", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#ready-buildings")))
 		if width == 360 {
-			noSideways(t, ctx, "forms page with ready forms")
+			phoneLayout(t, ctx, "forms page with ready forms")
 			if small := smallTargets(t, ctx); small != "" {
 				t.Errorf("buttons under 44 px tall at 360 px wide: %s", small)
 			}
@@ -66,16 +67,37 @@ func TestBrowserFormsPage(t *testing.T) {
 			t.Errorf("problems beside the file field: %q", problems)
 		}
 		if width == 360 {
-			noSideways(t, ctx, "forms page with a workbook's problems")
+			phoneLayout(t, ctx, "forms page with a workbook's problems")
 		}
 		run(t, ctx, "see the problems", chromedp.ScrollIntoView(chromedp.CSS("#form-upload")))
 		shot(ctx, "project-forms-xlsform-problems"+suffix)
 	}
+	run(t, ctx, "desktop viewport", chromedp.EmulateReset(), chromedp.EmulateViewport(1280, 800))
 	run(t, ctx, "use a ready form", chromedp.Click(chromedp.CSS(`#ready-buildings button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS("#form-buildings")))
 	if txt := value(t, ctx, "flash", chromedp.Text(chromedp.CSS(".flash-success"))); !strings.Contains(txt,
 		"Buildings added") {
 		t.Errorf("after one click: %q", txt)
 	}
+	good, _ := filepath.Abs(filepath.Join(fx, "building_natural_risks_survey.xlsx"))
+	run(t, ctx, "upload a workbook", chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{good}),
+		chromedp.Click(chromedp.CSS(`#form-upload button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href*="/xlsform?version="]`)))
+	run(t, ctx, "see the form", chromedp.ScrollIntoView(chromedp.CSS(`a[href*="/xlsform?version="]`)))
+	shot(ctx, "project-forms-xlsform")
+	run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`a[href*="/xlsform?version="]`)))
+	phoneLayout(t, ctx, "forms page with a converted workbook")
+	shot(ctx, "project-forms-xlsform-phone")
 	run(t, ctx, "desktop viewport", chromedp.EmulateReset())
+}
+
+// phoneLayout is noSideways plus the layout width: a phone widens its layout viewport to fit what overflows (a
+// long unbroken word), which noSideways alone does not see.
+func phoneLayout(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	noSideways(t, ctx, where)
+	if w := value(t, ctx, "layout width", chromedp.Evaluate[int](`innerWidth`)); w != 360 {
+		t.Errorf("%s is laid out %d px wide on a 360 px phone", where, w)
+	}
 }

@@ -55,6 +55,10 @@ func runEngine(t *testing.T, node, script, serverURL string) map[string]engineRe
 // checkEngine fails unless every form loaded in the engine and its filled instance was accepted (201).
 func checkEngine(t *testing.T, results map[string]engineResult, formIDs map[string]string) {
 	t.Helper()
+	if len(formIDs) == 0 {
+		t.Fatal("no forms to check")
+	}
+	t.Logf("%d forms in the engine", len(formIDs))
 	for formID, source := range formIDs {
 		r, ok := results[formID]
 		switch {
