@@ -186,3 +186,25 @@ func TestUploadXLSFormErrors(t *testing.T) {
 			ta.storedFiles(t))
 	}
 }
+
+// TestUploadXLSFormConflict uploads an XForm with a workbook's form id and version but another title, then the
+// workbook itself: the same form id and version with other bytes is 409, and neither the workbook nor its
+// itemsets.csv stays on disk.
+func TestUploadXLSFormConflict(t *testing.T) {
+	t.Parallel()
+	fx := filepath.Join(fixturesDir(t), "xlsforms")
+	ta := newTestApp(t)
+	fp := ta.formsProject(t)
+	url := fmt.Sprintf("/api/v1/projects/%d/forms", fp.id)
+	ref := readFile(t, filepath.Join(fx, "external-choices.pyxform-4.5.0.xml"))
+	ta.mustUploadForm(t, fp, bytes.Replace(ref, []byte("<h:title>"), []byte("<h:title>Changed "), 1))
+	before := ta.storedFiles(t)
+	resp, body := ta.upload(t, url, fp.pm, part{"file", "external-choices.xlsx",
+		readFile(t, filepath.Join(fx, "external-choices.xlsx"))})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "new version") {
+		t.Fatalf("%d %s; want 409 (same version, other bytes)", resp.StatusCode, body)
+	}
+	if n := ta.storedFiles(t); n != before {
+		t.Errorf("%d files stored after the refusal, want %d", n, before)
+	}
+}
