@@ -16,7 +16,7 @@ func TestCreateFormWithMedia(t *testing.T) {
 	s := mustOpen(t, Options{})
 	pid, uid := mustProject(t, s)
 	f := Form{ProjectID: pid, FormID: "f", Version: "1", Title: "F", XML: []byte("<a/>"), MD5: "m1", CreatedBy: uid,
-		Source: FormSource{Key: "forms/p1/a_f.xlsx", Name: "f.xlsx", Size: 42},
+		Source:   FormSource{Key: "forms/p1/a_f.xlsx", Name: "f.xlsx", Size: 42},
 		Warnings: []string{"a warning"}, NeedsMedia: []string{"cities.geojson"}}
 	media := []FormMedia{{Name: "itemsets.csv", FileKey: "media/p1/a_itemsets.csv", Size: 3, MD5: "c",
 		ContentType: "text/csv"}}
