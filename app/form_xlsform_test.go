@@ -90,6 +90,18 @@ func TestUploadXLSForm(t *testing.T) {
 			t.Errorf("%d %s; %d files, want %d", resp.StatusCode, body, ta.storedFiles(t), before)
 		}
 	})
+	t.Run("OKFormIDWithSlashAndPercent", func(t *testing.T) {
+		book := readFile(t, filepath.Join(fx, "non_ascii_form_id.xlsx"))
+		resp, body := ta.upload(t, url, fp.pm, part{"file", "non_ascii_form_id.xlsx", book})
+		var f FormBody
+		decode(t, body, &f)
+		if resp.StatusCode != http.StatusCreated || f.XLSForm == nil {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		if resp, got := ta.get(t, f.XLSForm.URL, fp.mapper); resp.StatusCode != 200 || got != string(book) {
+			t.Errorf("download of %s: %d", f.XLSForm.URL, resp.StatusCode)
+		}
+	})
 	t.Run("OKXLS", func(t *testing.T) {
 		xls := readFile(t, filepath.Join(fx, "library-locking-example.xls"))
 		resp, body := ta.upload(t, url, fp.pm, part{"file", "library-locking-example.xls", xls})
