@@ -104,7 +104,7 @@ func TestChromiumTrustsLANHTTPS(t *testing.T) {
 	run(t, tb, "desktop viewport", chromedp.EmulateViewport(1280, 850))
 	run(t, tb, "log in over HTTPS", chromedp.Navigate(secure+"/login"),
 		chromedp.SendKeys(chromedp.CSS("#f-username"), "manager"), chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
-		chromedp.Submit(chromedp.CSS("#f-username")), waitJS(`!!document.querySelector('form[action="/logout"]')`),
+		chromedp.Submit(chromedp.CSS("#f-username")), chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)),
 		chromedp.Navigate(devices), chromedp.WaitVisible(chromedp.CSS("#secure-browsers")))
 	fullShot(t, tb, "devices-1280")
 	run(t, tb, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
