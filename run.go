@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fieldbase/app"
+	"fieldbase/app/backup"
 	"fieldbase/app/config"
 	"fieldbase/app/jobs"
 	"fieldbase/db"
@@ -28,6 +29,10 @@ Commands:
                         (safe while the server runs)
   healthcheck           ask the running server (--http ADDR, server.addr) for GET /api/v1/healthcheck:
                         exit 0 when it answers 200, 1 otherwise (a container's HEALTHCHECK)
+  backup                write a backup archive (database snapshot, stored files, manifest) while the server
+                        runs: --out FILE (default: a new name in backups.dir); "backup list" lists the good ones
+  restore FILE          check the archive FILE, then replace the data directory (--dir) with its content; the
+                        previous one is kept as DIR.before-restore-<time>. Refused while a server uses DIR
   version               print the version, commit and build date
   help                  print this help
 
@@ -102,6 +107,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, cfg, pos[0], stdout)
 	case "admin":
 		return adminCommand(ctx, rest, getenv, environ, stdin, stdout)
+	case "backup":
+		return backupCommand(ctx, rest, getenv, environ, stdout)
+	case "restore":
+		return restoreCommand(ctx, rest, getenv, environ, stdout)
 	}
 	return &usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
@@ -183,6 +192,11 @@ func openStore(ctx context.Context, cfg config.Config) (*db.Store, int64, error)
 // database, in that order.
 func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	log := newLogger(cfg, stdout)
+	lock, err := lockDataDir(cfg.Data.Dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
 	store, _, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -191,8 +205,11 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if _, err := app.SweepFiles(ctx, cfg.Data.Dir, store); err != nil { // uploads cut short by a crash
 		return err
 	}
+	if err := backup.Sweep(cfg.BackupsDir()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		log.Warn("backups directory not swept", "err", err) // backups cut short by a crash
+	}
 	jq, err := jobs.New(store, jobs.Options{Workers: cfg.Jobs.Workers, PollInterval: cfg.Jobs.PollInterval,
-		Logger: log})
+		Logger: log, Backups: backupOptions(cfg)})
 	if err != nil {
 		return err
 	}

@@ -168,5 +168,8 @@ func NewName(t time.Time, scheduled bool) string {
 	if scheduled {
 		kind = "scheduled"
 	}
-	return fmt.Sprintf("fieldbase-%s-%s.zip", t.UTC().Format("20060102T150405.000Z"), kind)
+	return fmt.Sprintf("fieldbase-%s-%s.zip", t.UTC().Format(nameTime), kind)
 }
+
+// nameTime is the layout of the time in a backup's file name.
+const nameTime = "20060102T150405.000Z"

@@ -369,3 +369,21 @@ func TestCreateSweepsLeftovers(t *testing.T) {
 		t.Fatal("the leftover temporary file was not swept")
 	}
 }
+
+func TestLastScheduled(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if !LastScheduled(dir).IsZero() {
+		t.Fatal("an empty directory has a last backup")
+	}
+	at := time.Date(2026, 11, 30, 22, 15, 1, 500e6, time.UTC)
+	for _, name := range []string{NewName(at, true), NewName(at.Add(time.Hour), false), NewName(at.Add(-time.Hour), true),
+		tempPrefix + "x.zip"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := LastScheduled(dir); !got.Equal(at) {
+		t.Fatalf("LastScheduled = %v, want %v", got, at)
+	}
+}

@@ -136,3 +136,20 @@ func Prune(dir string, keep int) ([]string, error) {
 	}
 	return removed, nil
 }
+
+// LastScheduled is when the newest scheduled archive in dir was taken, read from the file names alone (fast
+// enough for a schedule check); the zero time when there is none.
+func LastScheduled(dir string) time.Time {
+	entries, _ := os.ReadDir(dir)
+	var last time.Time
+	for _, e := range entries {
+		stamp, ok := strings.CutSuffix(strings.TrimPrefix(e.Name(), "fieldbase-"), "-scheduled.zip")
+		if !ok {
+			continue
+		}
+		if t, err := time.Parse(nameTime, stamp); err == nil && t.After(last) {
+			last = t
+		}
+	}
+	return last
+}

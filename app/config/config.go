@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -39,6 +40,8 @@ type Config struct {
 	Basemaps Basemaps `koanf:"basemaps"`
 	// Metrics configures the Prometheus endpoint GET /metrics.
 	Metrics Metrics `koanf:"metrics"`
+	// Backups configures the scheduled backups.
+	Backups Backups `koanf:"backups"`
 }
 
 // Data says where Fieldbase keeps its files.
@@ -158,6 +161,24 @@ type Metrics struct {
 	Allow []string `koanf:"allow"`
 }
 
+// Backups configures the scheduled backups (see fieldbase/app/backup).
+type Backups struct {
+	// Interval is how often a backup is taken; 0 turns scheduled backups off.
+	Interval time.Duration `koanf:"interval"`
+	// Keep is how many scheduled backups are kept: older ones are deleted after a good one. 0 keeps them all.
+	Keep int `koanf:"keep"`
+	// Dir is where backups are written; empty means <data dir>/backups.
+	Dir string `koanf:"dir"`
+}
+
+// BackupsDir is where backups are written: backups.dir, or <data dir>/backups.
+func (c Config) BackupsDir() string {
+	if c.Backups.Dir != "" {
+		return c.Backups.Dir
+	}
+	return filepath.Join(c.Data.Dir, "backups")
+}
+
 // Defaults returns the built-in configuration; config.example.toml documents the same values.
 func Defaults() Config {
 	return Config{
@@ -176,6 +197,7 @@ func Defaults() Config {
 		Projects: Projects{MaxAOIKm2: 2000.0},
 		Basemaps: Basemaps{MaxUploadMB: 8192},
 		Metrics:  Metrics{Enabled: false, Allow: []string{}},
+		Backups:  Backups{Interval: 24 * time.Hour, Keep: 7},
 	}
 }
 
@@ -346,6 +368,8 @@ func (c Config) Validate() error {
 		"basemaps.max_upload_mb": validation.Validate(c.Basemaps.MaxUploadMB, validation.Required,
 			validation.Min(1), validation.Max(1<<22)),
 		"metrics.allow": validation.Validate(c.Metrics.Allow, validation.Each(validation.By(cidr))),
+		"backups.interval": validation.Validate(c.Backups.Interval, validation.By(backupInterval)),
+		"backups.keep":     validation.Validate(c.Backups.Keep, validation.Min(0), validation.Max(10000)),
 	}
 	for k, e := range c.Server.tlsErrors() {
 		errs[k] = e
@@ -412,6 +436,14 @@ func origin(v any) error {
 	}
 	if err := is.URL.Validate(s); err != nil || !(strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) {
 		return errors.New("must be an origin such as https://example.org, or *")
+	}
+	return nil
+}
+
+// backupInterval allows 0 (off) or at least a minute.
+func backupInterval(v any) error {
+	if d, _ := v.(time.Duration); d != 0 && d < time.Minute {
+		return errors.New("must be 0 (no scheduled backups) or at least 1m")
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,8 @@ type Options struct {
 	// Events (nil: a new broker, see Jobs.Events) receives a job event on the job's project stream at each progress step and when the job
 	// ends, and the task events of lock expiry.
 	Events *live.Broker
+	// Backups configures the backup job and its schedule (the zero value: none scheduled).
+	Backups BackupOptions
 }
 
 // Jobs is the job queue and its workers. The workers are thin: each calls an operation of the task, export or
@@ -44,7 +47,9 @@ type Jobs struct {
 	log    *slog.Logger
 	events *live.Broker
 	tasks  *tasking.Service
-	ended  sync.WaitGroup
+	// backups configures the backup job.
+	backups BackupOptions
+	ended   sync.WaitGroup
 	// endMu guards ends: how many jobs ended, by kind and final state, since Start (for the metrics).
 	endMu sync.Mutex
 	ends  map[EndKey]uint64
@@ -103,13 +108,17 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	if events == nil {
 		events = live.NewBroker()
 	}
-	j := &Jobs{store: store, log: log, events: events, tasks: tasking.New(store, events)}
+	j := &Jobs{store: store, log: log, events: events, tasks: tasking.New(store, events), backups: opts.Backups}
+	if j.backups.Dir == "" {
+		j.backups.Dir = filepath.Join(filepath.Dir(store.Path()), "backups")
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &maintenanceWorker{j: j})
 	river.AddWorker(workers, &exportWorker{j: j})
 	river.AddWorker(workers, &expireWorker{j: j})
 	river.AddWorker(workers, &splitWorker{j: j})
 	river.AddWorker(workers, &basemapWorker{j: j})
+	river.AddWorker(workers, &backupWorker{j: j})
 	poll := opts.PollInterval
 	if poll <= 0 {
 		poll = time.Second
@@ -137,7 +146,7 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 
 // periodicJobs is the hook where recurring work is declared: each entry enqueues one job on its schedule.
 func (j *Jobs) periodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{
+	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return MaintenanceArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "db_maintenance"}),
@@ -145,6 +154,10 @@ func (j *Jobs) periodicJobs() []*river.PeriodicJob {
 			func() (river.JobArgs, *river.InsertOpts) { return ExpireLocksArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "expire_task_locks"}),
 	}
+	if j.backups.Interval > 0 {
+		periodic = append(periodic, j.backupSchedule())
+	}
+	return periodic
 }
 
 // Start starts the workers; they stop when Stop is called. Each job's end is published on its project's stream.
