@@ -45,7 +45,9 @@ func newTestApp(t *testing.T, edit ...func(*config.Config)) *testApp {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	jq, err := jobs.New(store, jobs.Options{Workers: 2, PollInterval: cfg.Jobs.PollInterval, Logger: log})
+	// Backups: the configured directory and retention, but no schedule (a test asks for the backups it wants).
+	jq, err := jobs.New(store, jobs.Options{Workers: 2, PollInterval: cfg.Jobs.PollInterval, Logger: log,
+		Backups: jobs.BackupOptions{Dir: cfg.BackupsDir(), Keep: cfg.Backups.Keep, AppVersion: "test"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ type HealthBody struct {
 	Database         string `json:"database" enum:"ok,unavailable"`
 	MigrationVersion int64  `json:"migration_version"`
 	UptimeSeconds    int64  `json:"uptime_seconds"`
+	// Backups is shown to administrators only.
+	Backups *BackupHealth `json:"backups,omitempty" doc:"The backups' state; administrators only"`
 }
 
 // HealthOutput carries the healthcheck's status code: 200, or 503 when the database does not answer.
@@ -41,5 +43,10 @@ func (a *App) apiHealthcheck(ctx context.Context, _ *struct{}) (*HealthOutput, e
 		return out, nil
 	}
 	out.Body.MigrationVersion = v
+	if p := principal(ctx); p != nil && p.IsAdmin && a.jobs != nil {
+		if out.Body.Backups, err = a.backupHealth(ctx); err != nil {
+			a.log.Warn("healthcheck: backup state not read", "err", err)
+		}
+	}
 	return out, nil
 }

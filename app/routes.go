@@ -39,6 +39,16 @@ func (a *App) routes() {
 	register(a, "PUT", "/settings", adminOnly, putSettingsOp, a.apiPutSettings)
 	f.Get("/metrics", a.metricsGate, a.serveMetrics) // Prometheus; [metrics] enabled, allow-list or administrator
 
+	// Backups (administrators)
+	register(a, "POST", "/backups", adminOnly, createBackupOp, a.apiCreateBackup)
+	register(a, "GET", "/backups", adminOnly, listBackupsOp, a.apiListBackups)
+	a.handle("GET", "/backups/:name", adminOnly, a.downloadBackup, downloadBackupDoc)
+	register(a, "DELETE", "/backups/{name}", adminOnly, deleteBackupOp, a.apiDeleteBackup)
+	f.Get("/backups", a.gate(adminOnly), a.showBackupsPage)
+	f.Post("/backups", a.gate(adminOnly), a.startBackupForm)
+	f.Get("/backups/progress", a.gate(adminOnly), a.backupProgressPartial)
+	f.Post("/backups/:name/delete", a.gate(adminOnly), a.deleteBackupForm)
+
 	// Jobs
 	register(a, "GET", "/jobs/{id}", jobReader, getJobOp, a.apiGetJob)
 
