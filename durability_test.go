@@ -17,6 +17,14 @@ import (
 
 // TestMain lets the test binary act as a `fieldbase serve` child process, so a test can kill it with SIGKILL.
 func TestMain(m *testing.M) {
+	if args := os.Getenv("FB_TEST_CHILD_ARGS"); args != "" { // any command, arguments separated by "\x1f"
+		if err := run(context.Background(), append([]string{"fieldbase"}, strings.Split(args, "\x1f")...),
+			os.Getenv, nil, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv("FB_TEST_CHILD_DIR"); dir != "" {
 		err := run(context.Background(), []string{"fieldbase", "serve", "--dir", dir, "--http", "127.0.0.1:0"},
 			os.Getenv, nil, os.Stdout)

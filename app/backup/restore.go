@@ -115,6 +115,9 @@ func checkEntry(ctx context.Context, f *zip.File, e Entry, dest string) (err err
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if errors.Is(err, zip.ErrChecksum) {
+			return damaged("entry %s does not match its checksum (a changed byte)", f.Name)
+		}
 		return damaged("entry %s cannot be read: %v", f.Name, err)
 	}
 	if n != e.Size {
