@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,6 +111,13 @@ func restoreCommand(ctx context.Context, args []string, getenv func(string) stri
 	if _, err := os.Stat(file); err != nil {
 		return fmt.Errorf("restore refused, nothing was changed: %w", err)
 	}
+	if m, err := backup.Inspect(file); err != nil {
+		return fmt.Errorf("restore refused, nothing was changed: %w", err)
+	} else if known := latestMigration(); m.SchemaVersion > known {
+		return fmt.Errorf("restore refused, nothing was changed: the backup was made by Fieldbase %s with database "+
+			"schema %d, newer than this one knows (%d): restore it with that version or a later one",
+			m.AppVersion, m.SchemaVersion, known)
+	}
 	start := time.Now()
 	res, err := backup.Restore(ctx, file, cfg.Data.Dir)
 	if err != nil {
@@ -165,4 +174,17 @@ func byteSize(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTP"[exp])
+}
+
+// latestMigration is the version of the newest migration built into this binary (from the file names, 00005_x.sql).
+func latestMigration() int64 {
+	migrations, _ := embedded()
+	names, _ := fs.Glob(migrations, "*.sql")
+	var latest int64
+	for _, n := range names {
+		if v, err := strconv.ParseInt(strings.SplitN(n, "_", 2)[0], 10, 64); err == nil && v > latest {
+			latest = v
+		}
+	}
+	return latest
 }

@@ -233,6 +233,7 @@ func TestRestoreRefusals(t *testing.T) {
 	}{
 		{"ErrFlippedByte", flipped, "entry files/att/1/photo.jpg does not match its checksum"},
 		{"ErrTruncated", raw[:len(raw)-200], "not a complete ZIP file"},
+		{"ErrNewerSchema", newerSchema(t, raw), "newer than this one knows"},
 	}
 	for _, c := range cases {
 		file := filepath.Join(t.TempDir(), "bad.zip")
@@ -295,4 +296,37 @@ func TestRestoreRefusals(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// newerSchema rewrites an archive's manifest as if a later Fieldbase had written it.
+func newerSchema(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(r)
+		_ = r.Close()
+		if f.Name == backup.ManifestName {
+			var m map[string]any
+			if err := json.Unmarshal(body, &m); err != nil {
+				t.Fatal(err)
+			}
+			m["schema_version"] = latestMigration() + 1
+			body, _ = json.Marshal(m)
+		}
+		w, _ := zw.Create(f.Name)
+		_, _ = w.Write(body)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -142,6 +142,20 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
+// Inspect reads the manifest of the archive at file (its central directory and manifest only: fast) and checks
+// that it names exactly the other entries; it does not read them (Verify does).
+func Inspect(file string) (Manifest, error) {
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Manifest{}, err
+		}
+		return Manifest{}, damaged("it is not a complete ZIP file (truncated, or not a backup): %v", err)
+	}
+	defer zr.Close()
+	return readManifest(&zr.Reader)
+}
+
 // Restored says what Restore put in place.
 type Restored struct {
 	Manifest    Manifest
