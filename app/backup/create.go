@@ -180,7 +180,11 @@ func writeArchive(ctx context.Context, dataDir, snap string, files []Entry, out 
 			done += n
 			if p := 10 + int(89*done/max(total, 1)); p != step {
 				step = p
-				progress(p, fmt.Sprintf("writing the archive: %d of %d files", i, len(all)-1))
+				msg := "writing the database into the archive"
+				if i > 0 {
+					msg = fmt.Sprintf("copying the files: %d of %d", i, len(all)-1)
+				}
+				progress(p, msg)
 			}
 		})
 		if err != nil {

@@ -189,6 +189,9 @@ func Restore(ctx context.Context, file, dir string) (Restored, error) {
 	}
 	stamp := time.Now().UTC().Format("20060102T150405Z")
 	fresh := dir + ".restore-" + stamp
+	if err := os.MkdirAll(filepath.Dir(dir), 0o750); err != nil {
+		return res, err
+	}
 	if err := os.Mkdir(fresh, 0o750); err != nil {
 		return res, err
 	}
