@@ -367,7 +367,7 @@ func (c Config) Validate() error {
 			validation.Min(0.001), validation.Max(1e6)),
 		"basemaps.max_upload_mb": validation.Validate(c.Basemaps.MaxUploadMB, validation.Required,
 			validation.Min(1), validation.Max(1<<22)),
-		"metrics.allow": validation.Validate(c.Metrics.Allow, validation.Each(validation.By(cidr))),
+		"metrics.allow":    validation.Validate(c.Metrics.Allow, validation.Each(validation.By(cidr))),
 		"backups.interval": validation.Validate(c.Backups.Interval, validation.By(backupInterval)),
 		"backups.keep":     validation.Validate(c.Backups.Keep, validation.Min(0), validation.Max(10000)),
 	}
