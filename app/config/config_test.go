@@ -118,6 +118,8 @@ func TestLoadRejects(t *testing.T) {
 		{"ErrWordForNumber", Sources{Getenv: envOf(map[string]string{"FIELDBASE_JOBS_WORKERS": "many"})},
 			[]string{"jobs.workers", "FIELDBASE_JOBS_WORKERS", "must be a whole number"}, ""},
 		{"ErrFraction", file("[jobs]\nworkers = 2.5\n"), []string{"jobs.workers", "must be a whole number"}, ""},
+		{"ErrBackupsTooOften", file("[backups]\ninterval = \"30s\"\n"),
+			[]string{"backups.interval", "must be 0 (no scheduled backups) or at least 1m"}, ""},
 		{"ErrNotANumber", file("[projects]\nmax_aoi_km2 = \"big\"\n"),
 			[]string{"projects.max_aoi_km2", "must be a number"}, ""},
 		{"ErrNumberForString", file("[server]\naddr = 8090\n"), []string{"server.addr", "must be a string"}, ""},
@@ -168,5 +170,17 @@ func TestExampleFileMatchesDefaults(t *testing.T) {
 		if !strings.Contains(string(raw), EnvName(key)) {
 			t.Errorf("config.example.toml does not name %s", EnvName(key))
 		}
+	}
+}
+
+func TestBackupsDefaultsAndOff(t *testing.T) {
+	t.Parallel()
+	c, err := Load(Sources{Getenv: envOf(map[string]string{"FIELDBASE_DATA_DIR": "/srv/fb",
+		"FIELDBASE_BACKUPS_INTERVAL": "0"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Backups.Interval != 0 || c.Backups.Keep != 7 || c.BackupsDir() != filepath.Join("/srv/fb", "backups") {
+		t.Fatalf("backups = %+v in %s", c.Backups, c.BackupsDir())
 	}
 }
