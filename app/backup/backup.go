@@ -27,8 +27,9 @@ const ManifestName = "manifest.json"
 const FormatVersion = 1
 
 // extraFiles are files of the data directory that no row names but a restored server needs: the collect key
-// signs the device tokens, which stay valid only with it.
-var extraFiles = []string{"collect.key"}
+// signs the device tokens, which stay valid only with it; the local CA of LAN HTTPS is the one phones were told
+// to trust (the LAN certificate it signs is issued again at start). Those absent are left out.
+var extraFiles = []string{"collect.key", "tls/ca/ca.crt", "tls/ca/ca.key"}
 
 // Manifest describes an archive: what wrote it, when, and every other entry's size and SHA-256.
 type Manifest struct {

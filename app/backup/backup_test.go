@@ -69,6 +69,15 @@ func fixture(t *testing.T, n int) (dir string, store *db.Store, photos map[strin
 	if err := os.WriteFile(filepath.Join(dir, "collect.key"), bytes.Repeat([]byte{7}, 32), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The local certificate authority phones were told to trust (LAN HTTPS).
+	if err := os.MkdirAll(filepath.Join(dir, "tls", "ca"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{"ca.crt": "certificate", "ca.key": "private key"} {
+		if err := os.WriteFile(filepath.Join(dir, "tls", "ca", name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return dir, store, photos
 }
 
@@ -88,7 +97,7 @@ func TestCreateVerifyRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Submissions != 5 || m.Files() != 6 || m.SchemaVersion == 0 || m.AppVersion != "v9" {
+	if m.Submissions != 5 || m.Files() != 8 || m.SchemaVersion == 0 || m.AppVersion != "v9" {
 		t.Fatalf("manifest = %+v", m)
 	}
 	if len(steps) < 3 || steps[len(steps)-1] != 100 {
@@ -114,8 +123,14 @@ func TestCreateVerifyRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Submissions != 5 || res.Projects != 1 || res.Files != 6 || res.Previous == "" {
+	if res.Submissions != 5 || res.Projects != 1 || res.Files != 8 || res.Previous == "" {
 		t.Fatalf("restored = %+v", res)
+	}
+	if got, err := os.ReadFile(filepath.Join(target, "tls", "ca", "ca.key")); err != nil || string(got) != "private key" {
+		t.Fatalf("the local CA's key was not restored (%q, %v)", got, err)
+	}
+	if st, err := os.Stat(filepath.Join(target, "tls", "ca", "ca.key")); err != nil || st.Mode().Perm()&0o077 != 0 {
+		t.Fatalf("the restored CA key is readable by others: %v", st.Mode())
 	}
 	for name, want := range photos {
 		got, err := os.ReadFile(filepath.Join(target, filepath.FromSlash(name)))
