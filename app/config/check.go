@@ -181,6 +181,10 @@ func typeRule(t reflect.Type, v any) string {
 		if _, err := strconv.ParseBool(fmt.Sprint(v)); err != nil {
 			return "must be true or false"
 		}
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		if !isTableList(v) {
+			return "must be a list of tables, e.g. [[basemaps.sources]] with name = \"...\" and url = \"...\""
+		}
 	case t.Kind() == reflect.Slice:
 		if !isStringList(v) {
 			return `must be a list of strings, e.g. ["https://a.example"]`
@@ -252,4 +256,20 @@ func fieldTypes() map[string]reflect.Type {
 		}
 	}
 	return out
+}
+
+// isTableList reports whether v is a list of tables (TOML [[section.key]] entries or JSON objects).
+func isTableList(v any) bool {
+	switch l := v.(type) {
+	case []map[string]any, []BasemapSource:
+		return true
+	case []any:
+		for _, e := range l {
+			if _, ok := e.(map[string]any); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

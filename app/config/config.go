@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -147,10 +148,30 @@ type Projects struct {
 	MaxAOIKm2 float64 `koanf:"max_aoi_km2"`
 }
 
-// Basemaps bounds offline basemap uploads (MBTiles and PMTiles files).
+// Basemaps bounds offline basemap uploads (MBTiles and PMTiles files) and basemaps generated from a tile source.
 type Basemaps struct {
 	// MaxUploadMB is the largest basemap upload request, in MiB; a larger one is answered 413.
 	MaxUploadMB int `koanf:"max_upload_mb"`
+	// MaxGenerateTiles is the most tiles one generated basemap may hold; a larger request is answered 422.
+	MaxGenerateTiles int `koanf:"max_generate_tiles"`
+	// GenerateConcurrency is how many tile requests one generation job has in flight.
+	GenerateConcurrency int `koanf:"generate_concurrency"`
+	// GenerateTimeout is how long one tile request may take (a stalled one is retried).
+	GenerateTimeout time.Duration `koanf:"generate_timeout"`
+	// AllowPrivateURLs lets a project manager's own URL template reach loopback and private networks; off, only
+	// the configured Sources may (the administrator chose them).
+	AllowPrivateURLs bool `koanf:"allow_private_urls"`
+	// Sources are the tile sources offered by name for generating basemaps.
+	Sources []BasemapSource `koanf:"sources"`
+}
+
+// BasemapSource is a tile source basemaps may be generated from: an XYZ URL template with {z}, {x} and {y}.
+type BasemapSource struct {
+	Name        string `koanf:"name" json:"name"`
+	URL         string `koanf:"url" json:"url"`
+	Attribution string `koanf:"attribution" json:"attribution"`
+	// MaxZoom is the deepest zoom the source serves (0: not limited beyond the generation rules).
+	MaxZoom int `koanf:"max_zoom" json:"max_zoom"`
 }
 
 // Metrics configures GET /metrics (Prometheus text format). It is off by default; when on, an administrator's
@@ -195,9 +216,10 @@ func Defaults() Config {
 		Auth: Auth{SessionTTL: 14 * 24 * time.Hour, TokenTTL: 90 * 24 * time.Hour, Argon2MemoryKiB: 19456,
 			Argon2Iterations: 2, Argon2Parallelism: 1, LoginMaxFailures: 10, LoginWindow: 5 * time.Minute},
 		Projects: Projects{MaxAOIKm2: 2000.0},
-		Basemaps: Basemaps{MaxUploadMB: 8192},
-		Metrics:  Metrics{Enabled: false, Allow: []string{}},
-		Backups:  Backups{Interval: 24 * time.Hour, Keep: 7},
+		Basemaps: Basemaps{MaxUploadMB: 8192, MaxGenerateTiles: 250000, GenerateConcurrency: 4,
+			GenerateTimeout: 30 * time.Second, Sources: []BasemapSource{}},
+		Metrics: Metrics{Enabled: false, Allow: []string{}},
+		Backups: Backups{Interval: 24 * time.Hour, Keep: 7},
 	}
 }
 
@@ -287,9 +309,17 @@ func loadEnv(k *koanf.Koanf, getenv func(string) string) error {
 		if !ok {
 			continue
 		}
-		if key == "server.cors_origins" || key == "metrics.allow" || key == "server.tls_domains" {
+		switch key {
+		case "server.cors_origins", "metrics.allow", "server.tls_domains":
 			vals[key] = splitList(v)
-		} else {
+		case "basemaps.sources":
+			var list []map[string]any
+			if err := json.Unmarshal([]byte(v), &list); err != nil {
+				return &InvalidError{Messages: []string{EnvName(key) + ": must be a JSON list of " +
+					`{"name", "url", "attribution", "max_zoom"} objects`}}
+			}
+			vals[key] = list
+		default:
 			vals[key] = v
 		}
 	}
@@ -367,6 +397,13 @@ func (c Config) Validate() error {
 			validation.Min(0.001), validation.Max(1e6)),
 		"basemaps.max_upload_mb": validation.Validate(c.Basemaps.MaxUploadMB, validation.Required,
 			validation.Min(1), validation.Max(1<<22)),
+		"basemaps.max_generate_tiles": validation.Validate(c.Basemaps.MaxGenerateTiles, validation.Required,
+			validation.Min(1), validation.Max(100_000_000)),
+		"basemaps.generate_concurrency": validation.Validate(c.Basemaps.GenerateConcurrency, validation.Required,
+			validation.Min(1), validation.Max(64)),
+		"basemaps.generate_timeout": validation.Validate(c.Basemaps.GenerateTimeout, validation.Required,
+			validation.Min(100*time.Millisecond)),
+		"basemaps.sources": validation.Validate(c.Basemaps.Sources, validation.By(basemapSources)),
 		"metrics.allow":    validation.Validate(c.Metrics.Allow, validation.Each(validation.By(cidr))),
 		"backups.interval": validation.Validate(c.Backups.Interval, validation.By(backupInterval)),
 		"backups.keep":     validation.Validate(c.Backups.Keep, validation.Min(0), validation.Max(10000)),
@@ -444,6 +481,34 @@ func origin(v any) error {
 func backupInterval(v any) error {
 	if d, _ := v.(time.Duration); d != 0 && d < time.Minute {
 		return errors.New("must be 0 (no scheduled backups) or at least 1m")
+	}
+	return nil
+}
+
+// basemapSources checks each configured tile source: a unique name, an http(s) URL template with {z}, {x} and
+// {y}, and a max_zoom within 0-30.
+func basemapSources(v any) error {
+	list, _ := v.([]BasemapSource)
+	seen := map[string]bool{}
+	for i, s := range list {
+		where := fmt.Sprintf("source %d", i+1)
+		if s.Name != "" {
+			where = fmt.Sprintf("source %q", s.Name)
+		}
+		switch {
+		case strings.TrimSpace(s.Name) == "":
+			return fmt.Errorf("%s: needs a name", where)
+		case seen[s.Name]:
+			return fmt.Errorf("%s: the name is used twice", where)
+		case !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://"):
+			return fmt.Errorf("%s: url must start with http:// or https://", where)
+		case !strings.Contains(s.URL, "{z}") || !strings.Contains(s.URL, "{x}") ||
+			!(strings.Contains(s.URL, "{y}") || strings.Contains(s.URL, "{-y}")):
+			return fmt.Errorf("%s: url must hold {z}, {x} and {y}", where)
+		case s.MaxZoom < 0 || s.MaxZoom > 30:
+			return fmt.Errorf("%s: max_zoom must be within 0-30", where)
+		}
+		seen[s.Name] = true
 	}
 	return nil
 }
