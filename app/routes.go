@@ -51,6 +51,7 @@ func (a *App) routes() {
 
 	// Jobs
 	register(a, "GET", "/jobs/{id}", jobReader, getJobOp, a.apiGetJob)
+	register(a, "DELETE", "/jobs/{id}", jobCancelAccess{}, cancelJobOp, a.apiCancelJob) // generation jobs
 
 	// Accounts
 	register(a, "POST", "/auth/tokens", anyone, createTokenOp, a.apiCreateToken)
@@ -128,6 +129,8 @@ func (a *App) routes() {
 	register(a, "GET", "/projects/{id}/basemaps", reader, listBasemapsOp, a.apiListBasemaps)
 	register(a, "GET", "/projects/{id}/basemaps/{bid}", reader, getBasemapOp, a.apiGetBasemap)
 	register(a, "DELETE", "/projects/{id}/basemaps/{bid}", manager, deleteBasemapOp, a.apiDeleteBasemap)
+	register(a, "POST", "/projects/{id}/basemaps/estimate", manager, estimateBasemapOp, a.apiEstimateBasemap)
+	register(a, "POST", "/projects/{id}/basemaps/generate", manager, generateBasemapOp, a.apiGenerateBasemap)
 	f.Get("/projects/:id/basemaps", a.gate(reader), a.showBasemapsPage)
 	f.Post("/projects/:id/basemaps/:bid/delete", a.gate(manager), a.deleteBasemapForm)
 

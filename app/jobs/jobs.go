@@ -119,6 +119,7 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	river.AddWorker(workers, &splitWorker{j: j})
 	river.AddWorker(workers, &basemapWorker{j: j})
 	river.AddWorker(workers, &backupWorker{j: j})
+	river.AddWorker(workers, &generateWorker{j: j})
 	poll := opts.PollInterval
 	if poll <= 0 {
 		poll = time.Second
@@ -162,6 +163,9 @@ func (j *Jobs) periodicJobs() []*river.PeriodicJob {
 
 // Start starts the workers; they stop when Stop is called. Each job's end is published on its project's stream.
 func (j *Jobs) Start(ctx context.Context) error {
+	if err := j.requeueInterruptedGenerations(ctx); err != nil {
+		return err
+	}
 	ended, cancel := j.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobCancelled,
 		river.EventKindJobFailed)
 	if err := j.client.Start(ctx); err != nil {
