@@ -133,7 +133,7 @@ func TestGenerateBasemapJob(t *testing.T) {
 		}
 		n := len(tilesWant)
 		if want := fmt.Sprintf("%d of %d tiles", n, n); !strings.Contains(st.Message, want) ||
-			!strings.Contains(st.Message, "1 not at the source") || !strings.Contains(st.Message, "MB") {
+			!strings.Contains(st.Message, "1 not at the source") || !strings.Contains(st.Message, "kB") {
 			t.Errorf("progress message %q, want %q, the missing tile and the bytes", st.Message, want)
 		}
 		list, err := ta.store.Basemaps(context.Background(), pid)

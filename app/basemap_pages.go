@@ -16,6 +16,10 @@ type basemapsPage struct {
 	Validating  bool // some basemap is still being checked: the list refreshes itself
 	MaxUploadMB int
 	Saved       string
+	// Generate is the "Make a basemap" form and Generations the project's generation jobs still running (project
+	// managers only).
+	Generate    generateForm
+	Generations []generationJob
 }
 
 // showBasemapsPage lists a project's basemaps; project managers also get the upload form and delete buttons.
@@ -32,6 +36,22 @@ func (a *App) showBasemapsPage(c *fiber.Ctx) error {
 	for _, b := range list {
 		page.Basemaps = append(page.Basemaps, basemapBody(b))
 		page.Validating = page.Validating || b.State == "validating"
+	}
+	if page.CanManage {
+		csrf := principal(ctx).csrf
+		page.Generate = a.newGenerateForm(pa.Project.ID, csrf)
+		ids, err := a.jobs.Generations(ctx, pa.Project.ID)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			st, err := a.jobs.Status(ctx, id)
+			if err != nil {
+				return err
+			}
+			page.Generations = append(page.Generations, generationJob{ProjectID: pa.Project.ID, CSRFToken: csrf,
+				Job: jobBody(st)})
+		}
 	}
 	return a.page(c, fiber.StatusOK, "basemaps", "Basemaps", page)
 }

@@ -133,6 +133,10 @@ func (a *App) routes() {
 	register(a, "POST", "/projects/{id}/basemaps/generate", manager, generateBasemapOp, a.apiGenerateBasemap)
 	f.Get("/projects/:id/basemaps", a.gate(reader), a.showBasemapsPage)
 	f.Post("/projects/:id/basemaps/:bid/delete", a.gate(manager), a.deleteBasemapForm)
+	f.Post("/projects/:id/basemaps/estimate", a.gate(manager), a.estimateBasemapForm)
+	f.Post("/projects/:id/basemaps/generate", a.gate(manager), a.generateBasemapForm)
+	f.Get("/projects/:id/basemaps/jobs/:jid", a.gate(manager), a.generationJobPartial)
+	f.Post("/projects/:id/basemaps/jobs/:jid/cancel", a.gate(manager), a.cancelGenerationForm)
 
 	// Project pages
 	f.Get("/projects", a.showProjectsPage)

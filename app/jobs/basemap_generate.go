@@ -153,7 +153,12 @@ func progressMessage(pr basemapgen.Progress) string {
 	return msg
 }
 
-func megabytes(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/1e6) }
+func megabytes(b int64) string {
+	if b < 1e6 {
+		return fmt.Sprintf("%d kB", (b+500)/1000)
+	}
+	return fmt.Sprintf("%.1f MB", float64(b)/1e6)
+}
 
 func thousands(n int) string {
 	s := fmt.Sprint(n)
@@ -187,4 +192,25 @@ func (j *Jobs) CancelGeneration(ctx context.Context, id int64) (Status, error) {
 		_ = basemapgen.RemoveWork(filepath.Dir(j.store.Path()), id)
 	}
 	return j.status(ctx, row)
+}
+
+// Generations returns the ids of a project's generation jobs that have not ended, oldest first.
+func (j *Jobs) Generations(ctx context.Context, projectID int64) ([]int64, error) {
+	rows, err := j.store.JobsDB().QueryContext(ctx, `SELECT id FROM river_job WHERE kind = ?
+		AND state IN ('available', 'scheduled', 'retryable', 'running')
+		AND json_extract(args, '$.project_id') = ? ORDER BY id LIMIT 20`,
+		GenerateBasemapArgs{}.Kind(), projectID)
+	if err != nil {
+		return nil, fmt.Errorf("generation jobs: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

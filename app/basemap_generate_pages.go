@@ -1,0 +1,163 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"fieldbase/app/jobs"
+	"fieldbase/db"
+)
+
+// generateForm is the "Make a basemap" form: the configured sources, the choice so far, and the estimate or
+// the per-field messages of the last check.
+type generateForm struct {
+	ProjectID int64
+	CSRFToken string
+	Sources   []string
+	Source    string // a configured source's name, or "url"
+	URL       string
+	MinZoom   int
+	MaxZoom   int
+	Format    string
+	MaxTiles  int
+	Errors    map[string]string
+	Estimate  *BasemapEstimateBody
+	// Summary says the estimate in words: "About 1,234 tiles, about 18.5 MB".
+	Summary string
+}
+
+// generationJob is a generation job as its progress block shows it.
+type generationJob struct {
+	ProjectID int64
+	CSRFToken string
+	Job       JobBody
+	Ended     bool
+}
+
+func (a *App) newGenerateForm(pid int64, csrf string) generateForm {
+	f := generateForm{ProjectID: pid, CSRFToken: csrf, MinZoom: 12, MaxZoom: 17, Format: "mbtiles", Source: "url",
+		MaxTiles: a.cfg.Basemaps.MaxGenerateTiles}
+	for _, s := range a.cfg.Basemaps.Sources {
+		f.Sources = append(f.Sources, s.Name)
+	}
+	if len(f.Sources) > 0 {
+		f.Source = f.Sources[0]
+	}
+	return f
+}
+
+// readGenerateForm reads the form fields into the form and the API body.
+func (a *App) readGenerateForm(c *fiber.Ctx) (generateForm, GenerateBasemapBody) {
+	ctx := c.UserContext()
+	f := a.newGenerateForm(projectFrom(ctx).Project.ID, principal(ctx).csrf)
+	f.Source, f.URL = strings.Clone(c.FormValue("source")), strings.TrimSpace(strings.Clone(c.FormValue("url")))
+	f.MinZoom, _ = strconv.Atoi(c.FormValue("min_zoom"))
+	f.MaxZoom, _ = strconv.Atoi(c.FormValue("max_zoom"))
+	f.Format = strings.Clone(c.FormValue("format"))
+	body := GenerateBasemapBody{Source: f.Source, MinZoom: f.MinZoom, MaxZoom: f.MaxZoom, Format: f.Format}
+	if f.Source == "url" {
+		body.Source = f.URL
+	}
+	return f, body
+}
+
+// estimateBasemapForm checks the form and answers it again with the estimate and a start button, or with the
+// messages beside the fields (422).
+func (a *App) estimateBasemapForm(c *fiber.Ctx) error {
+	f, body := a.readGenerateForm(c)
+	out, err := a.apiEstimateBasemap(c.UserContext(), &GenerateBasemapInput{ID: f.ProjectID, Body: body})
+	if err != nil {
+		fields, status, ok := formErrors(err)
+		if !ok {
+			return err
+		}
+		f.Errors = fields
+		return a.partial(c, status, "basemaps", "generate_form", f)
+	}
+	f.Estimate = &out.Body
+	f.Summary = fmt.Sprintf("%s tiles from %s, about %.1f MB", jobsThousands(out.Body.Tiles), out.Body.Source,
+		float64(out.Body.EstimatedBytes)/1e6)
+	return a.partial(c, fiber.StatusOK, "basemaps", "generate_form", f)
+}
+
+// generateBasemapForm starts the job and answers with its progress block.
+func (a *App) generateBasemapForm(c *fiber.Ctx) error {
+	f, body := a.readGenerateForm(c)
+	out, err := a.apiGenerateBasemap(c.UserContext(), &GenerateBasemapInput{ID: f.ProjectID, Body: body})
+	if err != nil {
+		fields, status, ok := formErrors(err)
+		if !ok {
+			return err
+		}
+		f.Errors = fields
+		return a.partial(c, status, "basemaps", "generate_form", f)
+	}
+	return a.partial(c, fiber.StatusAccepted, "basemaps", "generation_job", generationJob{ProjectID: f.ProjectID,
+		CSRFToken: f.CSRFToken, Job: out.Body})
+}
+
+// generationJobPartial is the progress block of one of the project's generation jobs (polled by the page); once
+// the job has made its basemap the page reloads to list it.
+func (a *App) generationJobPartial(c *fiber.Ctx) error {
+	g, err := a.projectGeneration(c)
+	if err != nil {
+		return err
+	}
+	if g.Job.State == "completed" {
+		c.Set("HX-Redirect", fmt.Sprintf("/projects/%d/basemaps?saved=%s", g.ProjectID,
+			url.QueryEscape("The basemap is made and now being checked")))
+	}
+	return a.partial(c, fiber.StatusOK, "basemaps", "generation_job", g)
+}
+
+// cancelGenerationForm cancels a generation job and answers with its progress block.
+func (a *App) cancelGenerationForm(c *fiber.Ctx) error {
+	g, err := a.projectGeneration(c)
+	if err != nil {
+		return err
+	}
+	if !g.Ended {
+		st, err := a.jobs.CancelGeneration(c.UserContext(), g.Job.ID)
+		if err != nil {
+			return err
+		}
+		g.Job = jobBody(st)
+		g.Ended = st.State != "running"
+	}
+	return a.partial(c, fiber.StatusOK, "basemaps", "generation_job", g)
+}
+
+// projectGeneration loads the route's job, which must be a generation job of the route's project.
+func (a *App) projectGeneration(c *fiber.Ctx) (generationJob, error) {
+	ctx := c.UserContext()
+	pid := projectFrom(ctx).Project.ID
+	jid, err := c.ParamsInt("jid")
+	if err != nil {
+		return generationJob{}, errorf(fiber.StatusNotFound, "no such job")
+	}
+	st, err := a.jobs.Status(ctx, int64(jid))
+	if errors.Is(err, db.ErrNotFound) || (err == nil && (st.ProjectID != pid ||
+		st.Kind != (jobs.GenerateBasemapArgs{}).Kind())) {
+		return generationJob{}, errorf(fiber.StatusNotFound, "no such job")
+	}
+	if err != nil {
+		return generationJob{}, err
+	}
+	ended := st.State == "completed" || st.State == "cancelled" || st.State == "discarded"
+	return generationJob{ProjectID: pid, CSRFToken: principal(ctx).csrf, Job: jobBody(st), Ended: ended}, nil
+}
+
+// partial answers one template of a page on its own.
+func (a *App) partial(c *fiber.Ctx, status int, page, name string, data any) error {
+	body, err := a.tmpl.execute(page, name, data)
+	if err != nil {
+		return err
+	}
+	c.Status(status).Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(body)
+}
