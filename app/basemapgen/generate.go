@@ -219,6 +219,12 @@ func write(ctx context.Context, work *workFile, p Params, outPath string) error 
 	b := p.AOI.Bound()
 	bounds := [4]float64{max(b.Min[0], -180), max(b.Min[1], -maxLat), min(b.Max[0], 180), min(b.Max[1], maxLat)}
 	dir := filepath.Dir(outPath)
+	layers := layerNames{}
+	if format == "pbf" {
+		if err := work.each(ctx, func(_, _, _ int, data []byte) error { layers.add(data, gz); return nil }); err != nil {
+			return err
+		}
+	}
 	if p.Format == PMTiles {
 		w, err := tiles.NewPMTilesWriter(dir)
 		if err != nil {
@@ -230,8 +236,11 @@ func write(ctx context.Context, work *workFile, p Params, outPath string) error 
 		}); err != nil {
 			return err
 		}
-		meta, _ := json.Marshal(map[string]string{"name": p.Name, "attribution": p.Source.Attribution,
-			"format": format})
+		doc := map[string]any{"name": p.Name, "attribution": p.Source.Attribution, "format": format}
+		if len(layers) > 0 {
+			doc["vector_layers"] = layers.list()
+		}
+		meta, _ := json.Marshal(doc)
 		return w.Finish(outPath, tiles.PMTilesMeta{Format: format, Gzip: gz, Bounds: bounds, Metadata: meta})
 	}
 	w, err := tiles.NewMBTilesWriter(ctx, dir)
@@ -243,5 +252,5 @@ func write(ctx context.Context, work *workFile, p Params, outPath string) error 
 		return err
 	}
 	return w.Finish(ctx, outPath, tiles.MBTilesMeta{Name: p.Name, Format: format, Attribution: p.Source.Attribution,
-		Bounds: bounds})
+		Bounds: bounds, JSON: layers.json()})
 }

@@ -82,7 +82,7 @@ func TestGenerateHoldsExactlyTheTiles(t *testing.T) {
 				Attribution: "© Test"}, AOI: aoi, MinZoom: 13, MaxZoom: 15, Format: tc.format, Name: "Test",
 				Concurrency: 4}
 			var last basemapgen.Progress
-			info, pr, err := basemapgen.Generate(context.Background(), fetcher(300*time.Millisecond), p,
+			info, pr, err := basemapgen.Generate(context.Background(), fetcher(2*time.Second), p,
 				filepath.Join(dir, "work.sqlite"), out, func(p basemapgen.Progress) { last = p })
 			if err != nil {
 				t.Fatal(err)
@@ -90,6 +90,9 @@ func TestGenerateHoldsExactlyTheTiles(t *testing.T) {
 			if pr.Total != len(want) || pr.Done != len(want) || pr.Missing != len(missing) || last != pr {
 				t.Errorf("progress %+v (last reported %+v), want %d done of %d, %d missing", pr, last,
 					len(want), len(want), len(missing))
+			}
+			if tc.kind == "mvt" && (len(info.Layers) != 1 || info.Layers[0] != "roads") {
+				t.Errorf("vector layers %v, want [roads]", info.Layers)
 			}
 			if info.Format != tc.tileFormat || info.MinZoom != 13 || info.MaxZoom != 15 || info.Container != tc.format {
 				t.Errorf("info %+v", info)

@@ -70,9 +70,14 @@ func Tile(kind string, t ZXY) []byte {
 	case "jpg":
 		return append([]byte{0xff, 0xd8, 0xff, 0xe0}, name...)
 	}
+	// A vector tile with one layer "roads" (name, a key naming the tile, version 2), gzip-compressed.
+	layer := append([]byte{0x0a, 5}, "roads"...)
+	layer = append(append(layer, 0x1a, byte(len(name))), name...)
+	layer = append(layer, 0x78, 2)
+	mvt := append([]byte{0x1a, byte(len(layer))}, layer...)
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write([]byte(name))
+	_, _ = zw.Write(mvt)
 	_ = zw.Close()
 	return buf.Bytes()
 }
