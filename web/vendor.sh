@@ -36,6 +36,9 @@ files=(
   "swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt   licenses/swagger-ui-bundle-THIRD-PARTY.txt"
   "redoc/LICENSE                                      licenses/redoc-LICENSE.txt"
   "redoc/bundles/redoc.standalone.js.LICENSE.txt      licenses/redoc-standalone-THIRD-PARTY.txt"
+  "terra-draw/dist/terra-draw.umd.js                  terra-draw.umd.js"
+  "terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.umd.js  terra-draw-maplibre-gl-adapter.umd.js"
+  "web:licenses/terra-draw-LICENSE.txt                licenses/terra-draw-LICENSE.txt"
 )
 
 # Literal edits to copied files, each: destination|text|replacement. Files are
@@ -47,8 +50,12 @@ files=(
 # option turns it off (redoc 2.5.4 has hideLoading, disableSearch, hideFab...,
 # none for the attribution). "data:," is no image: the <img> fails to decode,
 # ReDoc's onError removes it, and /redoc asks nothing of cdn.redoc.ly.
+#
+# terra-draw's marker mode defaults its icon to a PNG on raw.githubusercontent.com. Fieldbase draws
+# polygons and rectangles only and never creates that mode; the edit leaves no such URL to request.
 edits=(
   'redoc.standalone.js|src:"https://cdn.redoc.ly/redoc/logo-mini.svg"|src:"data:,"'
+  'terra-draw.umd.js|g="https://raw.githubusercontent.com/JamesLMilner/terra-draw/refs/heads/main/assets/markers/marker-blue.png"|g="data:,"'
 )
 
 # Hosts a bundle must never load from at run time (fonts, CDNs). A library
