@@ -181,17 +181,22 @@ type aoiCheck struct {
 	Geometry json.RawMessage `json:"geometry,omitempty"`
 }
 
-// checkAOIPartial checks an AOI file's content (the request body) as creating the project would.
+// checkAOIPartial checks an AOI file's content (the request body) as creating the project would; ?from=drawing
+// says the area was drawn on the map, not read from a file.
 func (a *App) checkAOIPartial(c *fiber.Ctx) error {
 	raw := json.RawMessage(bytes.TrimSpace(c.Body()))
 	out := aoiCheck{MaxKm2: a.cfg.Projects.MaxAOIKm2}
+	what := "file"
+	if c.Query("from") == "drawing" {
+		what = "drawing"
+	}
 	mp, err := geo.ParseAOI(raw, 0) // no maximum here: the area is compared below, with its figure
 	var ae *geo.AOIError
 	switch {
 	case len(raw) == 0:
 		out.Message = "The file is empty."
 	case errors.As(err, &ae):
-		out.Message = "This file cannot be the area: " + ae.Message + "."
+		out.Message = "This " + what + " cannot be the area: " + ae.Message + "."
 	case err != nil:
 		return err
 	default:

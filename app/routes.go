@@ -142,6 +142,7 @@ func (a *App) routes() {
 	f.Get("/projects", a.showProjectsPage)
 	f.Get("/projects/new", a.gate(signedIn), a.showNewProjectPage)
 	f.Post("/projects/new/aoi", a.gate(signedIn), a.checkAOIPartial)
+	f.Post("/projects/new/split-preview", a.gate(signedIn), a.previewNewSplit)
 	f.Post("/projects", a.gate(signedIn), a.createProjectForm)
 	f.Get("/projects/:id", a.gate(reader), a.showProjectPage)
 	f.Get("/projects/:id/progress", a.gate(reader), a.projectProgressPartial)
