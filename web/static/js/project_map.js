@@ -1,6 +1,7 @@
 // project_map.js: the project page. Draws the AOI, the tasks coloured by state (the caller's locked tasks with a
 // thick outline) and the data-extract features; a click on a task loads its side panel with htmx (on a phone, in
-// the bottom sheet of bottom_sheet.js, with the map moved so that the task shows above it). Signed-in
+// the bottom sheet of bottom_sheet.js, with the map moved so that the task shows above it). "Locate me" shows the
+// phone's position and the task under it (whereAmI). Signed-in
 // callers follow the project's event stream, so the map, the open panel and the progress follow other people's
 // work without a reload. window.fbProject exposes a little of it for the browser tests.
 (function () {
@@ -141,6 +142,69 @@
     es.addEventListener("resync", function () { loadTasks(false); refreshProgress(); });
   }
 
+  // inRing and taskAt find the task under a position (ray casting over each polygon's rings, holes excluded).
+  function inRing(pt, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var a = ring[i], b = ring[j];
+      if ((a[1] > pt[1]) !== (b[1] > pt[1]) && pt[0] < (b[0] - a[0]) * (pt[1] - a[1]) / (b[1] - a[1]) + a[0]) {
+        inside = !inside;
+      }
+    }
+    return inside;
+  }
+
+  function taskAt(pt) {
+    for (var k = 0; k < tasks.features.length; k++) {
+      var f = tasks.features[k], g = f.geometry;
+      var polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+      for (var p = 0; p < polys.length; p++) {
+        if (inRing(pt, polys[p][0]) && !polys[p].slice(1).some(function (h) { return inRing(pt, h); })) {
+          return f.properties.index;
+        }
+      }
+    }
+    return -1;
+  }
+
+  // whereAmI follows the phone's position from the "locate me" control (MapLibre's GeolocateControl draws the dot
+  // and the accuracy circle; no network is needed, but browsers give positions only to secure pages): the task
+  // under it gets a thick outline and the panel says which one, with a button that opens it.
+  function whereAmI() {
+    var box = document.getElementById("where");
+    var ctl = new maplibregl.GeolocateControl({ positionOptions: { enableHighAccuracy: true, timeout: 20000 },
+      trackUserLocation: true, showAccuracyCircle: true, fitBoundsOptions: { maxZoom: 17 } });
+    map.addControl(ctl, "top-right");
+    map.addLayer({ id: "tasks-here", type: "line", source: "tasks", filter: ["==", ["get", "index"], -1],
+      paint: { "line-color": "#111111", "line-width": 5, "line-dasharray": [1, 1] } });
+    function tell(html) { box.innerHTML = html; box.hidden = false; }
+    ctl.on("geolocate", function (pos) {
+      var c = pos.coords;
+      var index = taskAt([c.longitude, c.latitude]);
+      api.here = index;
+      map.setFilter("tasks-here", ["==", ["get", "index"], index]);
+      var acc = "within about " + Math.round(c.accuracy) + " m";
+      if (index < 0) {
+        tell("You are outside the project's tasks (" + acc + ").");
+        return;
+      }
+      tell("You are in <strong>task " + index + "</strong> (" + acc + "). " +
+        '<button type="button" class="link-button" data-open-task="' + index + '">Open task ' + index + "</button>");
+    });
+    ctl.on("error", function (err) {
+      api.here = -1;
+      tell(err && err.code === 1 ? "Your position is not shared with this page: allow location for it in the browser." :
+        "Your position is not known yet: the phone may still be looking for the satellites.");
+    });
+    ctl.on("trackuserlocationend", function () { if (ctl._watchState === "OFF") { box.hidden = true; } });
+    box.addEventListener("click", function (e) {
+      var b = e.target.closest("[data-open-task]");
+      if (b) { openTask(Number(b.dataset.openTask), true); }
+    });
+  }
+
+  // highlighted is the task the "you are here" outline shows (-1 for none).
+  api.highlighted = function () { var f = map.getLayer("tasks-here") && map.getFilter("tasks-here"); return f ? f[2] : -1; };
   api.state = function (index) { var f = byIndex[index]; return f ? f.properties.state : ""; };
   api.count = function () { return tasks.features.length; };
   api.openTask = function (index) { openTask(index, false); };
@@ -156,7 +220,7 @@
 
   map.on("load", function () {
     Promise.all([loadAOI(), loadTasks(true)]).then(function (res) {
-      if (!tasks.features.length) { fbMap.fit(map, res[0], sheetPadding()); }
+      if (!tasks.features.length) { fbMap.fit(map, res[0], sheetPadding()); } else { whereAmI(); }
       api.ready = true;
     });
     if (el.dataset.features) { loadFeatures(); }
