@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
@@ -30,7 +32,9 @@ var (
 		Summary:   "Upload a data extract (GeoJSON FeatureCollection, up to 200,000 features; ?replace=true drops the previous one)",
 		Responses: map[string]*huma.Response{"201": {Description: `{"added": n, "assigned": n}`}}}
 	featuresGeoJSONOp = huma.Operation{OperationID: "get-features-geojson", Tags: []string{"Features"},
-		Summary: "The data extract as GeoJSON; ?task_id=<task index> for one task's features",
+		Summary: "The data extract as GeoJSON; ?task_id=<task index> for one task's features; ?bbox=minLon,minLat," +
+			"maxLon,maxLat for the features whose centroid is in the box, at most ?limit (default and maximum 10,000), " +
+			`with "truncated": true when more were left out`,
 		Responses: map[string]*huma.Response{"200": {Description: "GeoJSON FeatureCollection",
 			Content: map[string]*huma.MediaType{"application/geo+json": {}}}}}
 )
@@ -227,11 +231,18 @@ func (a *App) featuresGeoJSON(c *fiber.Ctx) error {
 		}
 		taskID = t.ID
 	}
+	box, limit, err := featureBox(c)
+	if err != nil {
+		return err
+	}
 	index, err := a.taskIndexes(ctx, p.ID)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "application/geo+json")
+	if box != nil {
+		return a.featuresInBox(c, p.ID, *box, limit, index)
+	}
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		_, _ = w.WriteString(`{"type":"FeatureCollection","features":[`)
 		first := true
@@ -249,6 +260,62 @@ func (a *App) featuresGeoJSON(c *fiber.Ctx) error {
 		_, _ = w.WriteString("]}")
 	})
 	return nil
+}
+
+// maxBoxFeatures bounds one ?bbox= answer, so that a map showing a 200,000-feature extract asks for the part it shows.
+const maxBoxFeatures = 10000
+
+// featureBox reads ?bbox= and ?limit=; no bbox is nil.
+func featureBox(c *fiber.Ctx) (*[4]float64, int, error) {
+	q := c.Query("bbox")
+	if q == "" {
+		return nil, 0, nil
+	}
+	var box [4]float64
+	parts := strings.Split(q, ",")
+	bad := fieldError("bbox", "must be minLon,minLat,maxLon,maxLat in degrees")
+	if len(parts) != 4 {
+		return nil, 0, bad
+	}
+	for i, s := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, 0, bad
+		}
+		box[i] = v
+	}
+	if box[0] > box[2] || box[1] > box[3] {
+		return nil, 0, bad
+	}
+	limit := maxBoxFeatures
+	if l := c.Query("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > maxBoxFeatures {
+			return nil, 0, fieldError("limit", "must be between 1 and "+strconv.Itoa(maxBoxFeatures))
+		}
+		limit = n
+	}
+	return &box, limit, nil
+}
+
+// featuresInBox answers the features whose centroid is in box (at most limit), buffered: a bounded answer.
+func (a *App) featuresInBox(c *fiber.Ctx, projectID int64, box [4]float64, limit int, index map[int64]int) error {
+	var buf bytes.Buffer
+	buf.WriteString(`{"type":"FeatureCollection","features":[`)
+	first := true
+	more, err := a.store.EachFeatureIn(c.UserContext(), projectID, box, limit, func(f db.Feature) error {
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		buf.WriteString(featureJSON(f, index[f.TaskID]))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	buf.WriteString(`],"truncated":` + strconv.FormatBool(more) + "}")
+	return c.Send(buf.Bytes())
 }
 
 func (a *App) taskIndexes(ctx context.Context, projectID int64) (map[int64]int, error) {

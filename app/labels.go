@@ -17,7 +17,8 @@ import (
 // labelFuncs are the label functions templates call.
 func labelFuncs() template.FuncMap {
 	return template.FuncMap{"roleLabel": roleLabel, "statusLabel": statusLabel, "stateLabel": stateLabel,
-		"personName": tasking.PersonName, "formName": formName}
+		"personName": tasking.PersonName, "formName": formName, "featureStatusLabel": featureStatusLabel,
+		"reviewLabel": reviewLabel}
 }
 
 // stateLabel is a task state as people read it.
@@ -99,6 +100,13 @@ func roleOptions() []option {
 func reviewLabel(s string) string {
 	labels := map[string]string{"received": "Received", "approved": "Approved", "has_issues": "Has issues",
 		"rejected": "Rejected"}
+	return cmp.Or(labels[s], "Unknown")
+}
+
+// featureStatusLabel is a data-extract feature's survey status as people read it.
+func featureStatusLabel(s string) string {
+	labels := map[string]string{"ready": "Not surveyed yet", "submitted": "Submitted", "validated": "Validated",
+		"bad": "Rejected"}
 	return cmp.Or(labels[s], "Unknown")
 }
 

@@ -151,6 +151,7 @@ func (a *App) routes() {
 	f.Post("/projects/:id/publish", a.gate(manager), a.publishProjectForm)
 	f.Get("/projects/:id/tasks/:index", a.gate(reader), a.taskPanelPartial)
 	f.Post("/projects/:id/tasks/:index", a.gate(mapper), a.taskActionForm)
+	f.Get("/projects/:id/features/:fid", a.gate(reader), a.featurePanelPartial)
 	f.Get("/projects/:id/members", a.gate(mapper), a.showMembersPage)
 	f.Post("/projects/:id/members", a.gate(manager), a.addMemberForm)
 	f.Post("/projects/:id/members/:user_id", a.gate(manager), a.changeMemberForm)

@@ -104,6 +104,43 @@ func (s *Store) EachFeature(ctx context.Context, projectID, taskID int64, fn fun
 	return rows.Err()
 }
 
+// Feature returns one feature of a project, ErrNotFound when the project has no such feature.
+func (s *Store) Feature(ctx context.Context, projectID, id int64) (Feature, error) {
+	var f Feature
+	err := s.read.QueryRowContext(ctx, `SELECT id, project_id, coalesce(task_id, 0), geometry, properties, status,
+		lon, lat FROM features WHERE project_id = ? AND id = ?`, projectID, id).Scan(&f.ID, &f.ProjectID, &f.TaskID,
+		&f.Geometry, &f.Properties, &f.Status, &f.Lon, &f.Lat)
+	return f, mapErr(err)
+}
+
+// EachFeatureIn calls fn with each feature of a project whose centroid lies in the box [minLon, minLat, maxLon,
+// maxLat], by id, at most limit of them; it returns whether more were left out.
+func (s *Store) EachFeatureIn(ctx context.Context, projectID int64, box [4]float64, limit int,
+	fn func(Feature) error) (bool, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, project_id, coalesce(task_id, 0), geometry, properties, status,
+		lon, lat FROM features WHERE project_id = ? AND lon BETWEEN ? AND ? AND lat BETWEEN ? AND ? ORDER BY id LIMIT ?`,
+		projectID, box[0], box[2], box[1], box[3], limit+1)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if n++; n > limit {
+			return true, rows.Err()
+		}
+		var f Feature
+		if err := rows.Scan(&f.ID, &f.ProjectID, &f.TaskID, &f.Geometry, &f.Properties, &f.Status, &f.Lon,
+			&f.Lat); err != nil {
+			return false, err
+		}
+		if err := fn(f); err != nil {
+			return false, err
+		}
+	}
+	return false, rows.Err()
+}
+
 // featureChunk bounds the ids in one UPDATE ... IN (...), below SQLite's variable limit.
 const featureChunk = 500
 

@@ -13,6 +13,7 @@ type SubmissionFilter struct {
 	ProjectID   int64
 	FormID      string
 	TaskID      int64
+	FeatureID   int64
 	SubmitterID int64
 	ReviewState string
 	From, To    time.Time // created_at in [From, To)
@@ -31,6 +32,9 @@ func (f SubmissionFilter) where() (string, []any) {
 	}
 	if f.TaskID != 0 {
 		add("s.task_id = ?", f.TaskID)
+	}
+	if f.FeatureID != 0 {
+		add("s.feature_id = ?", f.FeatureID)
 	}
 	if f.SubmitterID != 0 {
 		add("s.submitter_id = ?", f.SubmitterID)

@@ -1,5 +1,6 @@
 // project_map.js: the project page. Draws the AOI, the tasks coloured by state (the caller's locked tasks with a
-// thick outline) and the data-extract features; a click on a task loads its side panel with htmx (on a phone, in
+// thick outline) and the data-extract features coloured by survey status; a click on a feature shows its
+// properties and submissions in the panel; a click on a task loads its side panel with htmx (on a phone, in
 // the bottom sheet of bottom_sheet.js, with the map moved so that the task shows above it). "Locate me" shows the
 // phone's position and the task under it (whereAmI). Signed-in
 // callers follow the project's event stream, so the map, the open panel and the progress follow other people's
@@ -32,7 +33,13 @@
       paint: { "line-color": "#111111", "line-width": 4 } });
     map.addLayer({ id: "tasks-selected", type: "line", source: "tasks", filter: ["==", ["get", "index"], -1],
       paint: { "line-color": fbMap.cssVar("--focus", "#b45309"), "line-width": 3, "line-dasharray": [2, 1] } });
-    map.on("click", "tasks-fill", function (e) { openTask(e.features[0].properties.index, true); });
+    // One click handler: a feature under the finger (within a few pixels) wins over the task around it.
+    map.on("click", function (e) {
+      var fid = featureAt(e.point);
+      if (fid) { openFeature(fid); return; }
+      var hit = map.queryRenderedFeatures(e.point, { layers: ["tasks-fill"] });
+      if (hit.length) { openTask(hit[0].properties.index, true); }
+    });
     map.on("mouseenter", "tasks-fill", function () { map.getCanvas().style.cursor = "pointer"; });
     map.on("mouseleave", "tasks-fill", function () { map.getCanvas().style.cursor = ""; });
   }
@@ -56,14 +63,70 @@
     });
   }
 
-  function loadFeatures() {
-    var colors = ["match", ["get", "fb_status"], "mapped", fbMap.cssVar("--state-mapped", "#0072b2"),
-      "validated", fbMap.cssVar("--state-validated", "#009e73"), "#6b7280"];
-    return fbMap.getJSON(base + "/features.geojson").then(function (fc) {
-      fbMap.source(map, "features", fc);
-      map.addLayer({ id: "features", type: "circle", source: "features",
-        paint: { "circle-radius": 4, "circle-color": colors, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 } });
+  // Data-extract features, coloured by survey status (the legend in the panel uses the same colours). The map asks
+  // for the features of what it shows (bounded by the server); a view inside the last answered box, when nothing
+  // was left out of it, needs no new request.
+  var FEATURE_COLORS = { ready: "#ffffff", submitted: "#e69f00", validated: "#009e73", bad: "#d55e00" };
+  var featureBox = null;
+  var featureData = null;
+  var featureSeq = 0;
+
+  function featureLayers() {
+    var colors = ["match", ["get", "fb_status"]];
+    Object.keys(FEATURE_COLORS).forEach(function (k) { colors.push(k, FEATURE_COLORS[k]); });
+    colors.push("#6b7280");
+    var poly = ["match", ["geometry-type"], ["Polygon", "MultiPolygon"], true, false];
+    map.addLayer({ id: "features-fill", type: "fill", source: "features", filter: poly,
+      paint: { "fill-color": colors, "fill-opacity": 0.55, "fill-outline-color": "#111111" } });
+    map.addLayer({ id: "features-line", type: "line", source: "features",
+      filter: ["match", ["geometry-type"], ["LineString", "MultiLineString"], true, false],
+      paint: { "line-color": colors, "line-width": 3 } });
+    map.addLayer({ id: "features", type: "circle", source: "features",
+      filter: ["match", ["geometry-type"], ["Point", "MultiPoint"], true, false],
+      paint: { "circle-radius": 5, "circle-color": colors, "circle-stroke-color": "#111111", "circle-stroke-width": 1 } });
+    FEATURE_LAYERS.forEach(function (id) {
+      map.on("mouseenter", id, function () { map.getCanvas().style.cursor = "pointer"; });
+      map.on("mouseleave", id, function () { map.getCanvas().style.cursor = ""; });
     });
+  }
+
+  var FEATURE_LAYERS = ["features-fill", "features-line", "features"];
+
+  // featureAt is the id of the feature drawn at (or within 6 px of) a point of the map, or 0.
+  function featureAt(p) {
+    if (!map.getLayer("features")) { return 0; }
+    var hit = map.queryRenderedFeatures([[p.x - 6, p.y - 6], [p.x + 6, p.y + 6]], { layers: FEATURE_LAYERS });
+    return hit.length ? hit[0].properties.fb_id : 0;
+  }
+
+  function loadFeatures() {
+    var b = map.getBounds();
+    var inside = featureBox && b.getWest() >= featureBox[0] && b.getSouth() >= featureBox[1] &&
+      b.getEast() <= featureBox[2] && b.getNorth() <= featureBox[3];
+    if (inside) { return; }
+    // Half a view more on each side, so that small moves need no request.
+    var dx = (b.getEast() - b.getWest()) / 2, dy = (b.getNorth() - b.getSouth()) / 2;
+    var box = [b.getWest() - dx, b.getSouth() - dy, b.getEast() + dx, b.getNorth() + dy].map(function (v, i) {
+      return Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, Math.round(v * 1e6) / 1e6));
+    });
+    var n = ++featureSeq;
+    fbMap.getJSON(base + "/features.geojson?bbox=" + box.join(",")).then(function (fc) {
+      if (n !== featureSeq) { return; }
+      featureBox = fc.truncated ? null : box;
+      if (fbMap.source(map, "features", fc)) { featureLayers(); }
+      api.features = fc.features.length;
+      featureData = fc;
+      var note = document.getElementById("features-more");
+      if (note) { note.hidden = !fc.truncated; }
+    });
+  }
+
+  function openFeature(fid) {
+    selected = -1;
+    map.setFilter("tasks-selected", ["==", ["get", "index"], -1]);
+    var sheet = window.fbSheet && fbSheet.active() ? fbSheet : null;
+    if (sheet && sheet.state() === "folded") { sheet.set("half"); }
+    htmx.ajax("GET", "/projects/" + pid + "/features/" + fid, { target: "#task-panel", swap: "innerHTML" });
   }
 
   // openTask loads a task into the panel. Chosen on the map of a phone, it also opens the bottom sheet half way,
@@ -197,12 +260,15 @@
         "Your position is not known yet: the phone may still be looking for the satellites.");
     });
     ctl.on("trackuserlocationend", function () { if (ctl._watchState === "OFF") { box.hidden = true; } });
-    box.addEventListener("click", function (e) {
-      var b = e.target.closest("[data-open-task]");
-      if (b) { openTask(Number(b.dataset.openTask), true); }
-    });
   }
 
+  // featurePoint is where a point feature is on the page, for a real click.
+  api.featurePoint = function (fid) {
+    var f = featureData.features.filter(function (x) { return x.properties.fb_id === fid; })[0];
+    var p = map.project(f.geometry.coordinates);
+    var r = el.getBoundingClientRect();
+    return [r.left + p.x, r.top + p.y];
+  };
   // highlighted is the task the "you are here" outline shows (-1 for none).
   api.highlighted = function () { var f = map.getLayer("tasks-here") && map.getFilter("tasks-here"); return f ? f[2] : -1; };
   api.state = function (index) { var f = byIndex[index]; return f ? f.properties.state : ""; };
@@ -218,12 +284,21 @@
     return [r.left + p.x, r.top + p.y];
   };
 
+  // A task named in the panel ("you are in task 12", a feature's task) opens on a click.
+  document.getElementById("side-panel").addEventListener("click", function (e) {
+    var b = e.target.closest("[data-open-task]");
+    if (b) { openTask(Number(b.dataset.openTask), true); }
+  });
+
   map.on("load", function () {
     Promise.all([loadAOI(), loadTasks(true)]).then(function (res) {
       if (!tasks.features.length) { fbMap.fit(map, res[0], sheetPadding()); } else { whereAmI(); }
       api.ready = true;
     });
-    if (el.dataset.features) { loadFeatures(); }
+    if (el.dataset.features) {
+      map.once("idle", loadFeatures);
+      map.on("moveend", loadFeatures);
+    }
     if (el.dataset.live) { follow(); }
   });
 })();
