@@ -86,4 +86,14 @@ func TestBrowserWhereAmI(t *testing.T) {
 	if where := value(t, ctx, "where", chromedp.Text(chromedp.CSS("#where"))); !strings.Contains(where, "outside the project's tasks") {
 		t.Errorf("outside the project the panel says %q", where)
 	}
+
+	// On a 360 px phone: the same, with no sideways scroll.
+	placeAt(t, ctx, base, c.Lon(), c.Lat(), 12)
+	run(t, ctx, "phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch),
+		chromedp.Navigate(fmt.Sprintf("%s/projects/%d", base, id)), waitJS(`window.fbProject && fbProject.ready === true`),
+		waitJS(`!!document.querySelector(".maplibregl-ctrl-geolocate")`),
+		chromedp.Click(chromedp.CSS(".maplibregl-ctrl-geolocate")),
+		waitJS(fmt.Sprintf(`fbProject.here === %d`, task.Index)))
+	noSideways(t, ctx, "project map, located")
+	shot(ctx, "project-where-am-i-phone")
 }

@@ -240,6 +240,7 @@
     map.addControl(ctl, "top-right");
     map.addLayer({ id: "tasks-here", type: "line", source: "tasks", filter: ["==", ["get", "index"], -1],
       paint: { "line-color": "#111111", "line-width": 5, "line-dasharray": [1, 1] } });
+    var told = false;
     function tell(html) { box.innerHTML = html; box.hidden = false; }
     ctl.on("geolocate", function (pos) {
       var c = pos.coords;
@@ -253,13 +254,18 @@
       }
       tell("You are in <strong>task " + index + "</strong> (" + acc + "). " +
         '<button type="button" class="link-button" data-open-task="' + index + '">Open task ' + index + "</button>");
+      // On a phone the first fix opens the folded sheet half way, so that the sentence shows.
+      if (!told && window.fbSheet && fbSheet.active() && fbSheet.state() === "folded") { fbSheet.set("half"); }
+      told = true;
     });
     ctl.on("error", function (err) {
       api.here = -1;
       tell(err && err.code === 1 ? "Your position is not shared with this page: allow location for it in the browser." :
         "Your position is not known yet: the phone may still be looking for the satellites.");
     });
-    ctl.on("trackuserlocationend", function () { if (ctl._watchState === "OFF") { box.hidden = true; } });
+    ctl.on("trackuserlocationend", function () {
+      if (ctl._watchState === "OFF") { box.hidden = true; told = false; }
+    });
   }
 
   // featurePoint is where a point feature is on the page, for a real click.
