@@ -94,6 +94,15 @@ func TestBrowserWhereAmI(t *testing.T) {
 		waitJS(`!!document.querySelector(".maplibregl-ctrl-geolocate")`),
 		chromedp.Click(chromedp.CSS(".maplibregl-ctrl-geolocate")),
 		waitJS(fmt.Sprintf(`fbProject.here === %d`, task.Index)))
+	run(t, ctx, "map still", waitJS(`!fbProject.moving()`))
 	noSideways(t, ctx, "project map, located")
+	if above := value(t, ctx, "dot above the sheet", chromedp.Evaluate[bool](`(() => {
+		const dot = document.querySelector(".maplibregl-user-location-dot").getBoundingClientRect();
+		const sheet = document.getElementById("side-panel");
+		return sheet.dataset.sheet === "half" && dot.bottom < sheet.getBoundingClientRect().top &&
+			document.getElementById("where").getBoundingClientRect().bottom < innerHeight;
+	})()`)); !above {
+		t.Error("on a phone the position or the sentence naming the task is hidden by the sheet")
+	}
 	shot(ctx, "project-where-am-i-phone")
 }

@@ -240,7 +240,6 @@
     map.addControl(ctl, "top-right");
     map.addLayer({ id: "tasks-here", type: "line", source: "tasks", filter: ["==", ["get", "index"], -1],
       paint: { "line-color": "#111111", "line-width": 5, "line-dasharray": [1, 1] } });
-    var told = false;
     function tell(html) { box.innerHTML = html; box.hidden = false; }
     ctl.on("geolocate", function (pos) {
       var c = pos.coords;
@@ -254,9 +253,15 @@
       }
       tell("You are in <strong>task " + index + "</strong> (" + acc + "). " +
         '<button type="button" class="link-button" data-open-task="' + index + '">Open task ' + index + "</button>");
-      // On a phone the first fix opens the folded sheet half way, so that the sentence shows.
-      if (!told && window.fbSheet && fbSheet.active() && fbSheet.state() === "folded") { fbSheet.set("half"); }
-      told = true;
+
+    });
+    // On a phone, pressing the button opens the folded sheet half way, so that the sentence shows, and the map
+    // keeps the position above the sheet.
+    ctl.on("trackuserlocationstart", function () {
+      var sheet = window.fbSheet && fbSheet.active() ? fbSheet : null;
+      if (!sheet) { return; }
+      var h = sheet.state() === "folded" ? sheet.set("half") : sheet.height();
+      ctl.options.fitBoundsOptions = { maxZoom: 17, padding: { top: 20, left: 20, right: 20, bottom: h + 20 } };
     });
     ctl.on("error", function (err) {
       api.here = -1;
@@ -264,7 +269,7 @@
         "Your position is not known yet: the phone may still be looking for the satellites.");
     });
     ctl.on("trackuserlocationend", function () {
-      if (ctl._watchState === "OFF") { box.hidden = true; told = false; }
+      if (ctl._watchState === "OFF") { box.hidden = true; }
     });
   }
 
