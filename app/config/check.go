@@ -183,7 +183,7 @@ func typeRule(t reflect.Type, v any) string {
 		}
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
 		if !isTableList(v) {
-			return "must be a list of tables, e.g. [[basemaps.sources]] with name = \"...\" and url = \"...\""
+			return "must be a list of tables ([[section.key]] entries in the file)"
 		}
 	case t.Kind() == reflect.Slice:
 		if !isStringList(v) {
@@ -237,6 +237,23 @@ func isStringList(v any) bool {
 	return false
 }
 
+// isTableList accepts a list of tables (TOML [[section.key]] entries or JSON objects) as TOML or JSON decode it,
+// or the typed default.
+func isTableList(v any) bool {
+	switch l := v.(type) {
+	case []map[string]any:
+		return true
+	case []any:
+		for _, e := range l {
+			if _, ok := e.(map[string]any); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.ValueOf(v).Kind() == reflect.Slice
+}
+
 // show prints a value as the person wrote it: strings quoted, numbers bare.
 func show(v any) string {
 	if s, ok := v.(string); ok {
@@ -256,20 +273,4 @@ func fieldTypes() map[string]reflect.Type {
 		}
 	}
 	return out
-}
-
-// isTableList reports whether v is a list of tables (TOML [[section.key]] entries or JSON objects).
-func isTableList(v any) bool {
-	switch l := v.(type) {
-	case []map[string]any, []BasemapSource:
-		return true
-	case []any:
-		for _, e := range l {
-			if _, ok := e.(map[string]any); !ok {
-				return false
-			}
-		}
-		return true
-	}
-	return false
 }

@@ -43,6 +43,8 @@ type Config struct {
 	Metrics Metrics `koanf:"metrics"`
 	// Backups configures the scheduled backups.
 	Backups Backups `koanf:"backups"`
+	// Maps configures the maps ([map]): the online basemaps pages may offer.
+	Maps Maps `koanf:"map"`
 }
 
 // Data says where Fieldbase keeps its files.
@@ -220,6 +222,7 @@ func Defaults() Config {
 			GenerateTimeout: 30 * time.Second, Sources: []BasemapSource{}},
 		Metrics: Metrics{Enabled: false, Allow: []string{}},
 		Backups: Backups{Interval: 24 * time.Hour, Keep: 7},
+		Maps:    Maps{OnlineBasemaps: []OnlineBasemap{}},
 	}
 }
 
@@ -319,6 +322,14 @@ func loadEnv(k *koanf.Koanf, getenv func(string) string) error {
 					`{"name", "url", "attribution", "max_zoom"} objects`}}
 			}
 			vals[key] = list
+		case "map.online_basemaps":
+			// A list of tables: JSON, e.g. [{"name":"Imagery","url":"https://...","attribution":"...","max_zoom":19}].
+			var list []any
+			if err := json.Unmarshal([]byte(v), &list); err != nil {
+				return &InvalidError{Messages: []string{"map.online_basemaps (" + EnvName(key) +
+					`): must be a JSON list such as [{"name":"Imagery","url":"https://tiles.example.org/{z}/{x}/{y}.png","attribution":"...","max_zoom":19}]`}}
+			}
+			vals[key] = list
 		default:
 			vals[key] = v
 		}
@@ -407,6 +418,9 @@ func (c Config) Validate() error {
 		"metrics.allow":    validation.Validate(c.Metrics.Allow, validation.Each(validation.By(cidr))),
 		"backups.interval": validation.Validate(c.Backups.Interval, validation.By(backupInterval)),
 		"backups.keep":     validation.Validate(c.Backups.Keep, validation.Min(0), validation.Max(10000)),
+		"map.online_basemaps": validation.Validate(c.Maps.OnlineBasemaps, validation.By(func(any) error {
+			return CheckOnlineBasemaps(c.Maps.OnlineBasemaps, nil)
+		})),
 	}
 	for k, e := range c.Server.tlsErrors() {
 		errs[k] = e
