@@ -86,6 +86,8 @@ type App struct {
 	// https is nil unless HTTPS is configured; watchLAN starts the LAN certificate's address watcher once.
 	https    *tlsconf.HTTPS
 	watchLAN sync.Once
+	// online holds the online basemaps in force and the Content-Security-Policy that follows them.
+	online *onlineBasemaps
 }
 
 // New builds the application and its routes. It parses every template and checks the browser assets, so a
@@ -117,6 +119,9 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		return nil, err
 	}
 	if a.static, err = loadStatic(assets.Static); err != nil {
+		return nil, err
+	}
+	if a.online, err = newOnlineBasemaps(context.Background(), cfg.Maps.OnlineBasemaps, store); err != nil {
 		return nil, err
 	}
 	funcs := labelFuncs()

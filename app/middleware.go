@@ -97,17 +97,13 @@ func stringLocal(c *fiber.Ctx, key any) string {
 	return s
 }
 
-// securityHeaders sets the headers every response carries. The content security policy only allows the server
-// itself (the product works offline, and no page may load anything from elsewhere); MapLibre needs blob workers.
-func securityHeaders(c *fiber.Ctx) error {
+// securityHeaders sets the headers every response carries; the content security policy is onlineBasemaps'.
+func (a *App) securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; "+
-		"style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; "+
-		"child-src 'self' blob:; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; "+
-		"base-uri 'self'; form-action 'self'")
+	c.Set("Content-Security-Policy", a.online.policy())
 	return c.Next()
 }
 

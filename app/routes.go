@@ -10,7 +10,7 @@ import (
 // OpenAPI routes when it is created): Fiber runs a Use handler only for the routes registered after it.
 func (a *App) middleware() {
 	f := a.fiber
-	f.Use(requestID, a.accessLog, a.recoverPanic, securityHeaders, compressBodies, a.authenticate)
+	f.Use(requestID, a.accessLog, a.recoverPanic, a.securityHeaders, compressBodies, a.authenticate)
 	f.Use(apiPrefix, corsAPI(a.cfg.Server.CORSOrigins))
 	a.middlewareRoutes = map[*fiber.Route]bool{} // so that routePattern tells them from the route that answered
 	for _, byMethod := range f.Stack() {
@@ -37,6 +37,7 @@ func (a *App) routes() {
 	register(a, "GET", "/healthcheck", anyone, healthOp, a.apiHealthcheck)
 	register(a, "GET", "/settings", anyone, getSettingsOp, a.apiGetSettings)
 	register(a, "PUT", "/settings", adminOnly, putSettingsOp, a.apiPutSettings)
+	register(a, "GET", "/map/online-basemaps", anyone, listOnlineBasemapsOp, a.apiListOnlineBasemaps)
 	f.Get("/metrics", a.metricsGate, a.serveMetrics) // Prometheus; [metrics] enabled, allow-list or administrator
 
 	// Backups (administrators)

@@ -15,8 +15,19 @@ type Settings struct {
 	MaxUploadMB        int    `json:"max_upload_mb"`
 	// BaseURL is the address phones reach the server at (ODK Collect's server URL, the QR codes); empty means
 	// server.base_url from the configuration.
-	BaseURL   string    `json:"base_url,omitempty"`
-	UpdatedAt time.Time `json:"updated_at"`
+	BaseURL string `json:"base_url,omitempty"`
+	// OnlineBasemaps are the XYZ tile services administrators added to the configuration's (map.online_basemaps).
+	OnlineBasemaps []OnlineBasemap `json:"online_basemaps,omitempty"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+// OnlineBasemap is an XYZ raster tile service maps may offer: its name, tile URL template, attribution and
+// largest zoom.
+type OnlineBasemap struct {
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	Attribution string `json:"attribution"`
+	MaxZoom     int    `json:"max_zoom"`
 }
 
 // DefaultSettings are the settings of a new instance.
