@@ -39,6 +39,16 @@ files=(
   "terra-draw/dist/terra-draw.umd.js                  terra-draw.umd.js"
   "terra-draw-maplibre-gl-adapter/dist/terra-draw-maplibre-gl-adapter.umd.js  terra-draw-maplibre-gl-adapter.umd.js"
   "web:licenses/terra-draw-LICENSE.txt                licenses/terra-draw-LICENSE.txt"
+  "world-atlas/LICENSE                                licenses/world-atlas-LICENSE.txt"
+  "topojson-client/LICENSE                            licenses/topojson-client-LICENSE.txt"
+  "web:licenses/natural-earth.txt                     licenses/natural-earth.txt"
+)
+
+# Files made from the pinned packages rather than copied: the world layer under every map (land and borders from
+# world-atlas, Natural Earth 1:50m), written by web/tools/world.js into static/vendor/world/.
+generated=(
+  "world/land.geojson"
+  "world/borders.geojson"
 )
 
 # Literal edits to copied files, each: destination|text|replacement. Files are
@@ -126,6 +136,11 @@ main() {
     fi
     from="$(edited_copy "$src" "$out/$dst")"
     copy_if_changed "$from" "$out/$dst"
+    keep["$out/$dst"]=1
+  done
+  node "$web/tools/world.js" "$nm" "$tmp/world"
+  for dst in "${generated[@]}"; do
+    copy_if_changed "$tmp/$dst" "$out/$dst"
     keep["$out/$dst"]=1
   done
   # Remove anything a previous version of this list copied.

@@ -1,11 +1,12 @@
-// basemaps.js: offline basemaps. window.fieldbaseBasemaps(map, projectId) adds a small control to a MapLibre map
-// to pick one of the project's ready basemaps (MBTiles tiles from this server, or PMTiles read with HTTP Range
-// requests through the pmtiles protocol) or the plain background; with no ready basemap the map keeps its plain
-// background and gets no control. On the basemaps page it uploads the chosen file with a progress bar. Every URL
-// is on this server.
+// basemaps.js: offline basemaps. window.fieldbaseBasemaps(map, projectId) offers the project's ready basemaps
+// (MBTiles tiles from this server, or PMTiles read with HTTP Range requests through the pmtiles protocol) in the
+// map's layer switcher (fbMap.switcher, map_common.js), beside the world map and any online basemaps; with no
+// choice to make the map keeps the world map and shows no switcher. On the basemaps page it uploads the chosen
+// file with a progress bar. Every URL is on this server.
 (function () {
   "use strict";
 
+  // PREFIX names the basemap source and layers; map_common.js draws them above the world and below the page.
   var PREFIX = "fb-basemap";
   var protocolAdded = false;
   // The pmtiles library is loaded only when a project has a PMTiles basemap: the script tag that loads this file
@@ -69,77 +70,18 @@
     return out;
   }
 
-  // below is the first layer above the background: basemap layers go under every project layer.
-  function below(map) {
-    var ls = map.getStyle().layers || [];
-    for (var i = 0; i < ls.length; i++) {
-      if (ls[i].type !== "background" && ls[i].id.indexOf(PREFIX) !== 0) { return ls[i].id; }
-    }
-    return undefined;
+  // choice is a layer switcher choice (map_common.js) for a ready basemap.
+  function choice(b) {
+    return { value: "basemap:" + b.id, label: b.name, attribution: b.attribution,
+      spec: function () {
+        if (b.container === "pmtiles" && !pmtilesReady()) { return null; }
+        return { source: source(b), layers: layers(b) };
+      } };
   }
 
-  function clear(map) {
-    (map.getStyle().layers || []).forEach(function (l) {
-      if (l.id.indexOf(PREFIX) === 0) { map.removeLayer(l.id); }
-    });
-    if (map.getSource(PREFIX)) { map.removeSource(PREFIX); }
-  }
-
-  function show(map, b) {
-    clear(map);
-    if (!b || (b.container === "pmtiles" && !pmtilesReady())) { return; }
-    map.addSource(PREFIX, source(b));
-    var before = below(map);
-    layers(b).forEach(function (l) { map.addLayer(l, before); });
-  }
-
-  // Control is a MapLibre control: a labelled select of the plain background and the ready basemaps.
-  function Control(list, key) { this.list = list; this.key = key; }
-  Control.prototype.onAdd = function (map) {
-    var self = this;
-    var box = document.createElement("div");
-    box.className = "maplibregl-ctrl maplibregl-ctrl-group basemap-control";
-    var label = document.createElement("label");
-    label.className = "visually-hidden";
-    label.htmlFor = "basemap-select";
-    label.textContent = "Basemap";
-    var select = document.createElement("select");
-    select.id = "basemap-select";
-    select.add(new Option("Plain background", ""));
-    this.list.forEach(function (b) { select.add(new Option(b.name, String(b.id))); });
-    var saved = null;
-    try { saved = window.localStorage.getItem(this.key); } catch (e) { saved = null; }
-    if (saved !== null && select.querySelector('option[value="' + CSS.escape(saved) + '"]')) {
-      select.value = saved;
-    } else {
-      select.value = String(this.list[0].id);
-    }
-    select.addEventListener("change", function () {
-      try { window.localStorage.setItem(self.key, select.value); } catch (e) { /* private mode */ }
-      self.apply(map, select.value);
-    });
-    box.appendChild(label);
-    box.appendChild(select);
-    this.box = box;
-    this.apply(map, select.value);
-    return box;
-  };
-  Control.prototype.apply = function (map, id) {
-    var b = this.list.filter(function (x) { return String(x.id) === id; })[0];
-    show(map, b || null);
-    this.box.title = b && b.attribution ? b.attribution.replace(/<[^>]*>/g, "") : "";
-  };
-  Control.prototype.onRemove = function (map) {
-    clear(map);
-    if (this.box.parentNode) { this.box.parentNode.removeChild(this.box); }
-  };
-
-  function whenLoaded(map, fn) {
-    if (map.loaded() || map.isStyleLoaded()) { fn(); } else { map.once("load", fn); }
-  }
-
-  // fieldbaseBasemaps adds the basemap control to map once the project's basemaps are known. It resolves with
-  // the ready basemaps (an empty list when there is none or the list cannot be read).
+  // fieldbaseBasemaps offers the project's ready basemaps in the map's layer switcher, the first one shown unless
+  // the browser remembers another choice for this project. It resolves with the ready basemaps (an empty list
+  // when there is none or the list cannot be read).
   window.fieldbaseBasemaps = function (map, projectId) {
     var url = "/api/v1/projects/" + encodeURIComponent(projectId) + "/basemaps?per_page=500";
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -154,11 +96,9 @@
         var ready = items.filter(function (b) {
           return b.container !== "pmtiles" || typeof pmtiles !== "undefined";
         });
-        if (ready.length) {
-          whenLoaded(map, function () {
-            map.addControl(new Control(ready, "fieldbase.basemap." + projectId), "top-left");
-          });
-        }
+        var opts = { key: "fieldbase.basemap." + projectId };
+        if (ready.length) { opts.prefer = "basemap:" + ready[0].id; }
+        fbMap.switcher(map).add(ready.map(choice), opts);
         return ready;
       });
   };

@@ -1,0 +1,232 @@
+package app
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// recordingProxy is the browser's HTTP proxy (loopback included), so it sees every request the page, its workers
+// and the browser make: it records each URL (CONNECT targets for https) and forwards only to the app.
+type recordingProxy struct {
+	app  string // host:port of the app
+	mu   sync.Mutex
+	urls []string
+}
+
+func (p *recordingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	target := r.URL.String()
+	if r.Method == http.MethodConnect {
+		target = "https://" + r.Host
+	}
+	p.mu.Lock()
+	p.urls = append(p.urls, target)
+	p.mu.Unlock()
+	if r.Method == http.MethodConnect || r.URL.Host != p.app {
+		http.Error(w, "this test allows no request outside the app", http.StatusForbidden)
+		return
+	}
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, r.URL.String(), r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	out.Header = r.Header.Clone()
+	out.Header.Del("Proxy-Connection")
+	resp, err := http.DefaultTransport.RoundTrip(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	if f, ok := w.(http.Flusher); ok && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		buf := make([]byte, 4096)
+		for {
+			n, err := resp.Body.Read(buf)
+			if n > 0 {
+				_, _ = w.Write(buf[:n])
+				f.Flush()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	_, _ = io.Copy(w, resp.Body)
+}
+
+// chromiumOwn are the hosts Debian's Chromium itself calls with every flag above set (its component updater and
+// its account service, for an empty tab too); no page script can reach them through them. Exact hosts only.
+var chromiumOwn = []string{"https://accounts.google.com:443", "https://update.googleapis.com:443",
+	"http://update.googleapis.com/service/update2/json"}
+
+// outside lists the recorded URLs that are neither the app's nor Chromium's own.
+func (p *recordingProxy) outside() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, u := range p.urls {
+		own := slices.ContainsFunc(chromiumOwn, func(h string) bool { return u == h || strings.HasPrefix(u, h+"?") })
+		if !own && !strings.HasPrefix(u, "http://"+p.app+"/") {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func (p *recordingProxy) matching(part string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, u := range p.urls {
+		if strings.Contains(u, part) {
+			n++
+		}
+	}
+	return n
+}
+
+// proxiedBrowser starts a headless Chromium whose every request, loopback included, goes through a recording
+// proxy that forwards only to the app at base.
+func proxiedBrowser(t *testing.T, exe, base string) (context.Context, *recordingProxy) {
+	t.Helper()
+	p := &recordingProxy{app: strings.TrimPrefix(base, "http://")}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true), chromedp.Flag("enable-unsafe-swiftshader", true),
+		// Chromium's own services (autofill hints for the sign-in form) are the browser's, not the page's.
+		chromedp.Flag("disable-features", "AutofillServerCommunication,OptimizationHints,Translate,MediaRouter,NetworkTimeServiceQuerying,PasswordLeakDetection"),
+		chromedp.ProxyServer("http://" + ln.Addr().String()), chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.WindowSize(1280, 850)}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(cancelCtx)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, p
+}
+
+// landAt is a JavaScript condition: the first map of the page has drawn its world (land and borders loaded) and
+// the land layer is (want true) or is not rendered at lon, lat.
+func landAt(lon, lat string, want bool) string {
+	op := "> 0"
+	if !want {
+		op = "=== 0"
+	}
+	return `(function () { var m = window.fbMap && fbMap.maps[0];
+		if (!m || !m.isSourceLoaded("fb-world-land") || !m.isSourceLoaded("fb-world-borders") || !m.loaded()) { return false; }
+		return m.queryRenderedFeatures(m.project([` + lon + `, ` + lat + `]), { layers: ["fb-world-land"] }).length ` + op + `; })()`
+}
+
+// waitWorld waits until the first map shows land at lon, lat; on a timeout it says what the map had done.
+func waitWorld(t *testing.T, ctx context.Context, step, lon, lat string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(wctx, waitJS(landAt(lon, lat, true))); err == nil {
+		return
+	}
+	state, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`(function () {
+		var m = window.fbMap && fbMap.maps[0]; if (!m) { return "no map"; }
+		return JSON.stringify({ loaded: m.loaded(), style: m.isStyleLoaded(), land: m.isSourceLoaded("fb-world-land"),
+			borders: m.isSourceLoaded("fb-world-borders"), center: m.getCenter(), zoom: m.getZoom(),
+			here: m.queryRenderedFeatures(m.project([`+lon+`, `+lat+`]), { layers: ["fb-world-land"] }).length,
+			all: m.queryRenderedFeatures(undefined, { layers: ["fb-world-land"] }).length }); })()`))
+	t.Fatalf("%s: no land drawn at %s, %s within 20 s; the map: %s", step, lon, lat, state)
+}
+
+// TestWorldMapOffline: every map page draws the world from this server alone. The project page and the new
+// project page request nothing from any other host (every request is recorded), fetch the world files, and
+// render land under the project's area; zoomed out over the Gulf of Guinea, the sea at 0°, 0° has no land, the
+// coast at 20°E does, and country borders are drawn.
+func TestWorldMapOffline(t *testing.T) {
+	t.Parallel()
+	exe := chromium(t)
+	ta := newTestApp(t)
+	_, tok := ta.newUser(t, "pm", false)
+	id := ta.publishedProject(t, tok, "")
+	base := ta.listen(t)
+	watch := &pageWatch{host: strings.TrimPrefix(base, "http://")}
+	defer watch.check(t)
+	browser, proxy := proxiedBrowser(t, exe, base)
+	ctx := tab(t, browser, watch, "world")
+	shot := shooter(t)
+
+	run(t, ctx, "project page", chromedp.Navigate(base+"/projects/"+strconv.FormatInt(id, 10)),
+		waitJS(`window.fbProject && fbProject.ready === true`))
+	// The square AOI of testdata lies in Kathmandu (85.3°E, 27.7°N).
+	waitWorld(t, ctx, "land under the AOI", "85.305", "27.705")
+	shot(ctx, "world-project")
+	value(t, ctx, "zoom out", chromedp.Evaluate[bool](`fbMap.maps[0].jumpTo({ center: [10, 0], zoom: 3 }), true`))
+	waitWorld(t, ctx, "land in Gabon", "20", "0")
+	sea := value(t, ctx, "sea", chromedp.Evaluate[int](`fbMap.maps[0].queryRenderedFeatures(
+		fbMap.maps[0].project([0, 0]), { layers: ["fb-world-land"] }).length`))
+	if sea != 0 {
+		t.Errorf("land drawn in the Gulf of Guinea at 0°, 0° (%d features)", sea)
+	}
+	borders := value(t, ctx, "borders", chromedp.Evaluate[int](`fbMap.maps[0].queryRenderedFeatures(
+		undefined, { layers: ["fb-world-borders"] }).length`))
+	if borders == 0 {
+		t.Error("no country border drawn over West and Central Africa")
+	}
+	shot(ctx, "world-africa")
+	// world-atlas's rings are spherical: Fiji's jumps from 180° to -180° at 16.5°S, which a flat map would draw as a
+	// coastline across the whole Pacific.
+	value(t, ctx, "Pacific", chromedp.Evaluate[bool](`fbMap.maps[0].jumpTo({ center: [-150, -16.5], zoom: 3 }), true`))
+	waitWorld(t, ctx, "Fiji", "-182", "-17.8") // Viti Levu, 178°E, seen west of the antimeridian
+	across := value(t, ctx, "across", chromedp.Evaluate[int](`(function () { var m = fbMap.maps[0];
+		var p = m.project([-150, -16.52]);
+		return m.queryRenderedFeatures([[p.x - 4, p.y - 4], [p.x + 4, p.y + 4]], { layers: ["fb-world-land", "fb-world-coast"] }).length; })()`))
+	if across != 0 {
+		t.Errorf("a coastline or land drawn in the open Pacific at 150°W, 16.5°S (%d features)", across)
+	}
+	shot(ctx, "world-pacific")
+	switcher := value(t, ctx, "switcher", chromedp.Evaluate[int](`document.querySelectorAll("#basemap-select").length`))
+	if switcher != 0 {
+		t.Error("a basemap switcher with nothing to choose from")
+	}
+
+	// Signed in by cookie: a password typed into a form wakes Chromium's own password and autofill services.
+	signed, _ := ta.pageBrowser(t, "pm")
+	if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: sessionCookie,
+		Value: signed.cookie, URL: base}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "new project page", chromedp.Navigate(base+"/projects/new"), waitJS(`window.fbMap && fbMap.maps.length > 0`))
+	shot(ctx, "world-new-project")
+	waitWorld(t, ctx, "new project page land", "20", "0")
+	if n := proxy.matching("/static/vendor/world/land.geojson"); n < 1 {
+		t.Errorf("the world's land was requested %d times over two map pages", n)
+	}
+	if n := proxy.matching(base); n < 10 {
+		t.Errorf("only %d requests recorded: the proxy does not see the pages", n)
+	}
+	for _, u := range proxy.outside() {
+		t.Errorf("a map page requested %s", u)
+	}
+}
