@@ -208,9 +208,13 @@ func TestBrowserDrawAOI(t *testing.T) {
 		if !isErr || !strings.Contains(msg, "larger than the 2,000 km² a project may cover") {
 			t.Fatalf("after drawing a large rectangle the map says %q (error %v)", msg, isErr)
 		}
+		// The page before saving also shows #e-aoi and a ready fbDraw: mark it, so the waits below are met only by
+		// the page the server answers.
 		run(t, ctx, "save the refused area", chromedp.SendKeys(chromedp.CSS("#f-name"), "Too big"),
+			waitJS(`(document.body.dataset.before = "1") === "1"`),
 			chromedp.Click(chromedp.CSS(`#new-project-form button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS("#e-aoi")), waitJS(`window.fbDraw && fbDraw.ready === true`))
+			chromedp.WaitVisible(chromedp.CSS("body:not([data-before]) #e-aoi")),
+			waitJS(`window.fbDraw && fbDraw.ready === true`))
 		msg, isErr = aoiMessage(t, ctx)
 		if !isErr || !strings.Contains(msg, "km²") {
 			t.Fatalf("saving the large area comes back with %q (error %v)", msg, isErr)

@@ -30,6 +30,7 @@ func TestProjectPageFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ta.markPublished(t, id) // the tab is signed out: a draft project would be 404
 	base := ta.listen(t)
 	page := fmt.Sprintf("%s/projects/%d", base, id)
 	total, requests := gzBytes(t, page), 1
