@@ -72,12 +72,7 @@ func (a *App) estimateBasemapForm(c *fiber.Ctx) error {
 	f, body := a.readGenerateForm(c)
 	out, err := a.apiEstimateBasemap(c.UserContext(), &GenerateBasemapInput{ID: f.ProjectID, Body: body})
 	if err != nil {
-		fields, status, ok := formErrors(err)
-		if !ok {
-			return err
-		}
-		f.Errors = fields
-		return a.partial(c, status, "basemaps", "generate_form", f)
+		return a.refuseGenerateForm(c, f, err)
 	}
 	f.Estimate = &out.Body
 	f.Summary = fmt.Sprintf("%s tiles from %s, about %.1f MB", jobsThousands(out.Body.Tiles), out.Body.Source,
@@ -90,15 +85,21 @@ func (a *App) generateBasemapForm(c *fiber.Ctx) error {
 	f, body := a.readGenerateForm(c)
 	out, err := a.apiGenerateBasemap(c.UserContext(), &GenerateBasemapInput{ID: f.ProjectID, Body: body})
 	if err != nil {
-		fields, status, ok := formErrors(err)
-		if !ok {
-			return err
-		}
-		f.Errors = fields
-		return a.partial(c, status, "basemaps", "generate_form", f)
+		return a.refuseGenerateForm(c, f, err)
 	}
 	return a.partial(c, fiber.StatusAccepted, "basemaps", "generation_job", generationJob{ProjectID: f.ProjectID,
 		CSRFToken: f.CSRFToken, Job: out.Body})
+}
+
+// refuseGenerateForm answers the form again with err's messages beside its fields; an error that is not the
+// person's mistake is returned as it is.
+func (a *App) refuseGenerateForm(c *fiber.Ctx, f generateForm, err error) error {
+	fields, status, ok := formErrors(err)
+	if !ok {
+		return err
+	}
+	f.Errors = fields
+	return a.partial(c, status, "basemaps", "generate_form", f)
 }
 
 // generationJobPartial is the progress block of one of the project's generation jobs (polled by the page); once
