@@ -158,13 +158,22 @@ func TestGenerateResumes(t *testing.T) {
 	p := basemapgen.Params{Source: basemapgen.Source{URL: srv.Template("png")}, AOI: aoi, MinZoom: 13, MaxZoom: 15,
 		Format: tiles.MBTiles, Concurrency: 2}
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { // stop once a third of the tiles were asked for
+	ended := make(chan struct{})
+	go func() { // stop once a third of the tiles were asked for (or when the run ends first)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
 		for len(srv.Requests("png")) < len(want)/3 {
-			time.Sleep(5 * time.Millisecond)
+			select {
+			case <-ended:
+				return
+			case <-tick.C:
+			}
 		}
 		cancel()
 	}()
 	_, first, err := basemapgen.Generate(ctx, fetcher(time.Second), p, work, out, func(basemapgen.Progress) {})
+	close(ended)
+	cancel()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("first run: %v", err)
 	}
