@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fieldbase/app/testtool"
 	"fmt"
 	"os"
 	"os/exec"
@@ -57,10 +58,8 @@ func nssBrowser(t *testing.T, exe, certutil string, caPEM []byte) context.Contex
 // 360 px when FIELDBASE_SCREENSHOTS names a folder.
 func TestChromiumTrustsLANHTTPS(t *testing.T) {
 	exe := chromium(t)
-	certutil, err := exec.LookPath("certutil")
-	if err != nil {
-		t.Skip("no certutil: install Debian's libnss3-tools (.ci/run does) to test Chromium's trust in the local CA")
-	}
+	certutil := testtool.Need(t, "no certutil: install Debian's libnss3-tools (.ci/run does) to test Chromium's "+
+		"trust in the local CA", "certutil")
 	ta := lanApp(t, "192.168.1.20")
 	addr := ta.listenTLS(t)
 	plain := ta.listen(t)
@@ -68,7 +67,7 @@ func TestChromiumTrustsLANHTTPS(t *testing.T) {
 
 	untrusting := nssBrowser(t, exe, certutil, nil)
 	ctx, cancel := context.WithTimeout(untrusting, 20e9)
-	err = chromedp.Do(ctx, chromedp.Navigate(secure+"/ca"))
+	err := chromedp.Do(ctx, chromedp.Navigate(secure+"/ca"))
 	cancel()
 	if err == nil || !strings.Contains(err.Error(), "ERR_CERT_AUTHORITY_INVALID") {
 		t.Errorf("Chromium without the CA: %v, want ERR_CERT_AUTHORITY_INVALID", err)

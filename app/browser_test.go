@@ -2,10 +2,10 @@ package app
 
 import (
 	"context"
+	"fieldbase/app/testtool"
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,13 +22,8 @@ import (
 // chromium finds a Chromium binary, or skips the test.
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("no chromium binary found (install the Debian chromium package; .ci/run does)")
-	return ""
+	return testtool.Need(t, "no chromium binary found (install the Debian chromium package; .ci/run does)",
+		"chromium", "chromium-browser", "google-chrome", "headless-shell")
 }
 
 // pageWatch records what a browser tab does that a test forbids: requests to other hosts and console errors.

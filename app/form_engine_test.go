@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"fieldbase/app/testtool"
 	"fieldbase/db"
 )
 
@@ -81,13 +82,10 @@ func checkEngine(t *testing.T, results map[string]engineResult, formIDs map[stri
 // and submits it through the OpenRosa route, as a phone would.
 func TestWebFormsEngine(t *testing.T) {
 	t.Parallel()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node not found: install Node.js to run the ODK Web Forms engine check")
-	}
+	node := testtool.Need(t, "node not found: install Node.js to run the ODK Web Forms engine check", "node")
 	script, _ := filepath.Abs(filepath.Join("..", "web", "tests", "xforms_engine_submit.mjs"))
 	if _, err := os.Stat(filepath.Join("..", "web", "node_modules", "@getodk", "xforms-engine")); err != nil {
-		t.Skip("web/node_modules/@getodk/xforms-engine not found: run npm ci in web/")
+		testtool.Missing(t, "web/node_modules/@getodk/xforms-engine not found: run npm ci in web/")
 	}
 	fx := filepath.Join(fixturesDir(t), "xlsforms")
 	ta := newTestApp(t)

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"fieldbase/app/tasking"
+	"fieldbase/app/testtool"
 	"fieldbase/db"
 
 	"github.com/chromedp/chromedp"
@@ -60,9 +61,7 @@ func (ta *testApp) downloadProject(t *testing.T, owner, extra string) int64 {
 // xmlValid runs xmllint with a schema of app/navfile/testdata/schemas on doc, skipping the test without xmllint.
 func xmlValid(t *testing.T, schema, doc string) {
 	t.Helper()
-	if _, err := exec.LookPath("xmllint"); err != nil {
-		t.Skip("xmllint not installed (Debian package libxml2-utils): the schema check needs it")
-	}
+	testtool.Need(t, "xmllint not installed (Debian package libxml2-utils): the schema check needs it", "xmllint")
 	file := filepath.Join(t.TempDir(), "doc.xml")
 	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
