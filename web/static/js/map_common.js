@@ -82,6 +82,8 @@
 
   // placeLabel draws a place's name (the image id is LABEL + rank + ":" + name) on a canvas, with a halo in the
   // land's colour, and adds it to the map at the screen's pixel ratio. The image starts 5 px right of the dot.
+  // Images stay for the page's life: at most one per place ever shown (a few kB each; a whole continent looked at
+  // from zoom 7 is a few hundred).
   function placeLabel(map, id) {
     var rest = id.slice(LABEL.length);
     var rank = Number(rest.charAt(0));
