@@ -266,12 +266,22 @@
     });
     map.once("load", function () {
       map.getSource("fb-world-land").setData(WORLD + "land.geojson");
-      map.getSource("fb-world-lakes").setData(WORLD + "lakes.geojson");
       map.getSource("fb-world-borders").setData(WORLD + "borders.geojson");
-      fetch(WORLD + "places.json", { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .catch(function () { return null; })
-        .then(function (list) { map.getSource("fb-world-places").setData(placesData(list)); });
+      // Lakes and places follow once the map has drawn everything else (idle), or after 3 s at the latest: on a
+      // two-core phone MapLibre has one worker, which parses the sources in turn, and the page's own layers and
+      // the land come first.
+      var extras = false;
+      function loadExtras() {
+        if (extras) { return; }
+        extras = true;
+        map.getSource("fb-world-lakes").setData(WORLD + "lakes.geojson");
+        fetch(WORLD + "places.json", { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .catch(function () { return null; })
+          .then(function (list) { map.getSource("fb-world-places").setData(placesData(list)); });
+      }
+      map.once("idle", loadExtras);
+      setTimeout(loadExtras, 3000);
     });
     loadOnline(map);
     maps.push(map);
