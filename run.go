@@ -209,7 +209,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 		log.Warn("backups directory not swept", "err", err) // backups cut short by a crash
 	}
 	jq, err := jobs.New(store, jobs.Options{Workers: cfg.Jobs.Workers, PollInterval: cfg.Jobs.PollInterval,
-		Logger: log, Backups: backupOptions(cfg)})
+		Logger: log, Backups: backupOptions(cfg),
+		Digest: jobs.DigestOptions{SMTP: cfg.SMTP, BaseURL: cfg.Server.BaseURL}})
 	if err != nil {
 		return err
 	}

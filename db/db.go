@@ -46,6 +46,8 @@ type Store struct {
 	hot     atomic.Pointer[stmtCache]
 	// readStmts counts the statements run on the read connections (see ReadStatements).
 	readStmts atomic.Int64
+	// notified is told which users got notifications, after the commit (see OnNotify).
+	notified atomic.Pointer[func([]int64)]
 }
 
 // Open opens (creating it if needed) the database in dir and starts the writer. Close releases it.

@@ -145,6 +145,7 @@ type Review struct {
 func (s *Store) ReviewSubmission(ctx context.Context, projectID, id, userID int64, state, comment string) (Submission,
 	error) {
 	var out Submission
+	var told []int64
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		old, err := scanSubmission(tx.QueryRowContext(ctx, "SELECT "+submissionColumns+
 			" FROM submissions s WHERE s.project_id = ? AND s.id = ?", projectID, id))
@@ -164,10 +165,16 @@ func (s *Store) ReviewSubmission(ctx context.Context, projectID, id, userID int6
 		if err := followFeature(ctx, tx, old, state); err != nil {
 			return err
 		}
+		if told, err = insertNotices(ctx, tx, reviewNotices(old, userID, state, comment)); err != nil {
+			return err
+		}
 		old.ReviewState, old.UpdatedAt = state, parseTime(t)
 		out = old
 		return nil
 	})
+	if err == nil {
+		s.told(told)
+	}
 	return out, err
 }
 
@@ -196,4 +203,14 @@ func (s *Store) Reviews(ctx context.Context, submissionID int64) ([]Review, erro
 	}, `SELECT r.id, r.submission_id, coalesce(r.user_id, 0), `+personName("u")+`, r.from_state, r.to_state,
 		r.comment, r.created_at FROM submission_reviews r LEFT JOIN users u ON u.id = r.user_id
 		WHERE r.submission_id = ? ORDER BY r.id`, submissionID)
+}
+
+// reviewNotices are the notifications a review causes: the submitter hears that their submission has issues
+// (with the reviewer's comment) when it newly does.
+func reviewNotices(sub Submission, reviewerID int64, state, comment string) []Notice {
+	if state != "has_issues" || sub.ReviewState == state || sub.SubmitterID == 0 {
+		return nil
+	}
+	return []Notice{{UserID: sub.SubmitterID, Kind: NoticeSubmissionHasIssues, ProjectID: sub.ProjectID,
+		TaskID: sub.TaskID, SubmissionID: sub.ID, ActorID: reviewerID, Params: map[string]string{"comment": comment}}}
 }

@@ -194,6 +194,8 @@ type TaskEvent struct {
 	TargetUsername    string
 	TargetDisplayName string
 	CreatedAt         time.Time
+	// Notices are the notifications the change causes, stored in its transaction (not read back by TaskEvents).
+	Notices []Notice
 }
 
 // ChangeTask applies one action to the task with the given index atomically: inside one write transaction it
@@ -204,6 +206,7 @@ func (s *Store) ChangeTask(ctx context.Context, projectID int64, index int, user
 	decide func(TaskSnapshot) (Task, TaskEvent, error)) (Task, TaskEvent, error) {
 	var next Task
 	var ev TaskEvent
+	var told []int64
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		snap, err := s.taskSnapshot(ctx, tx, projectID, index, userID)
 		if err != nil {
@@ -212,8 +215,19 @@ func (s *Store) ChangeTask(ctx context.Context, projectID int64, index int, user
 		if next, ev, err = decide(snap); err != nil {
 			return err
 		}
-		return s.storeChange(ctx, tx, snap.Task, &next, &ev, userID)
+		if err = s.storeChange(ctx, tx, snap.Task, &next, &ev, userID); err != nil {
+			return err
+		}
+		for i := range ev.Notices {
+			ev.Notices[i].ProjectID, ev.Notices[i].TaskID, ev.Notices[i].TaskIndex = projectID, next.ID, index
+			ev.Notices[i].ActorID = userID
+		}
+		told, err = insertNotices(ctx, tx, ev.Notices)
+		return err
 	})
+	if err == nil {
+		s.told(told)
+	}
 	return next, ev, mapErr(err)
 }
 

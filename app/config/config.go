@@ -45,7 +45,27 @@ type Config struct {
 	Backups Backups `koanf:"backups"`
 	// Maps configures the maps ([map]): the online basemaps pages may offer.
 	Maps Maps `koanf:"map"`
+	// SMTP is the mail server e-mail digests of notifications go through ([smtp]); no host: no e-mail.
+	SMTP SMTP `koanf:"smtp"`
 }
+
+// SMTP configures the mail server that sends notification digests.
+type SMTP struct {
+	// Host is the mail server; empty turns e-mail off.
+	Host string `koanf:"host"`
+	Port int    `koanf:"port"`
+	// TLS is none (plain, for a relay on the same machine), starttls (upgrade after connecting) or tls (TLS from
+	// the first byte, usually port 465).
+	TLS  string `koanf:"tls"`
+	User string `koanf:"user"`
+	// Password is best set in the environment (FIELDBASE_SMTP_PASSWORD) rather than in the file.
+	Password string `koanf:"password"`
+	// From is the sender address of the e-mails.
+	From string `koanf:"from"`
+}
+
+// Enabled reports whether e-mail is configured.
+func (s SMTP) Enabled() bool { return s.Host != "" }
 
 // Data says where Fieldbase keeps its files.
 type Data struct {
@@ -223,6 +243,7 @@ func Defaults() Config {
 		Metrics: Metrics{Enabled: false, Allow: []string{}},
 		Backups: Backups{Interval: 24 * time.Hour, Keep: 7},
 		Maps:    Maps{OnlineBasemaps: []OnlineBasemap{}},
+		SMTP:    SMTP{Port: 587, TLS: "starttls"},
 	}
 }
 
@@ -418,6 +439,10 @@ func (c Config) Validate() error {
 		"metrics.allow":    validation.Validate(c.Metrics.Allow, validation.Each(validation.By(cidr))),
 		"backups.interval": validation.Validate(c.Backups.Interval, validation.By(backupInterval)),
 		"backups.keep":     validation.Validate(c.Backups.Keep, validation.Min(0), validation.Max(10000)),
+		"smtp.port":        validation.Validate(c.SMTP.Port, validation.Required, validation.Min(1), validation.Max(65535)),
+		"smtp.tls":         validation.Validate(c.SMTP.TLS, oneOf("none", "starttls", "tls")),
+		"smtp.from": validation.Validate(c.SMTP.From, validation.When(c.SMTP.Host != "", validation.Required.Error(
+			"is needed when smtp.host is set")), is.EmailFormat),
 		"map.online_basemaps": validation.Validate(c.Maps.OnlineBasemaps, validation.By(func(any) error {
 			return CheckOnlineBasemaps(c.Maps.OnlineBasemaps, nil)
 		})),

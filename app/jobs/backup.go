@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"fieldbase/app/backup"
+	"fieldbase/db"
 )
 
 // BackupOptions configure the backup job.
@@ -76,10 +77,12 @@ func (w *backupWorker) Work(ctx context.Context, job *river.Job[BackupArgs]) err
 			return err // stopped with the server: retried at the next start
 		}
 		w.j.log.Warn("backup failed", "job_id", job.ID, "err", err)
+		reason := fmt.Sprintf("the backup failed: %v", err)
 		if errors.Is(err, backup.ErrBusy) {
-			return Failure("another backup was being written at the same time")
+			reason = "another backup was being written at the same time"
 		}
-		return Failure("the backup failed: %v", err)
+		w.j.notifyBackupFailed(ctx, job.ID, reason)
+		return Failure("%s", reason)
 	}
 	res := BackupResult{Name: filepath.Base(out), Submissions: m.Submissions, Files: m.Files()}
 	if st, err := os.Stat(out); err == nil {
@@ -148,4 +151,14 @@ func (j *Jobs) Backups(ctx context.Context) (BackupState, error) {
 		}
 	}
 	return st, nil
+}
+
+// notifyBackupFailed tells the administrators that a backup failed; the job id keys the notification, so a job
+// interrupted after telling and run again tells once.
+func (j *Jobs) notifyBackupFailed(ctx context.Context, jobID int64, reason string) {
+	err := j.store.NotifyAdmins(ctx, db.Notice{Kind: db.NoticeBackupFailed, Params: map[string]string{"error": reason},
+		DedupKey: fmt.Sprintf("backup-job-%d", jobID)})
+	if err != nil {
+		j.log.Warn("backup failure not notified", "job_id", jobID, "err", err)
+	}
 }

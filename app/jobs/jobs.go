@@ -37,6 +37,8 @@ type Options struct {
 	Events *live.Broker
 	// Backups configures the backup job and its schedule (the zero value: none scheduled).
 	Backups BackupOptions
+	// Digest configures the e-mail digests of notifications (the zero value: none sent).
+	Digest DigestOptions
 }
 
 // Jobs is the job queue and its workers. The workers are thin: each calls an operation of the task, export or
@@ -49,7 +51,9 @@ type Jobs struct {
 	tasks  *tasking.Service
 	// backups configures the backup job.
 	backups BackupOptions
-	ended   sync.WaitGroup
+	// digest configures the notification digests.
+	digest DigestOptions
+	ended  sync.WaitGroup
 	// endMu guards ends: how many jobs ended, by kind and final state, since Start (for the metrics).
 	endMu sync.Mutex
 	ends  map[EndKey]uint64
@@ -108,7 +112,8 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	if events == nil {
 		events = live.NewBroker()
 	}
-	j := &Jobs{store: store, log: log, events: events, tasks: tasking.New(store, events), backups: opts.Backups}
+	j := &Jobs{store: store, log: log, events: events, tasks: tasking.New(store, events), backups: opts.Backups,
+		digest: opts.Digest}
 	if j.backups.Dir == "" {
 		j.backups.Dir = filepath.Join(filepath.Dir(store.Path()), "backups")
 	}
@@ -120,6 +125,8 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	river.AddWorker(workers, &basemapWorker{j: j})
 	river.AddWorker(workers, &backupWorker{j: j})
 	river.AddWorker(workers, &generateWorker{j: j})
+	river.AddWorker(workers, &digestSweepWorker{j: j})
+	river.AddWorker(workers, &digestWorker{j: j})
 	poll := opts.PollInterval
 	if poll <= 0 {
 		poll = time.Second
@@ -157,6 +164,9 @@ func (j *Jobs) periodicJobs() []*river.PeriodicJob {
 	}
 	if j.backups.Interval > 0 {
 		periodic = append(periodic, j.backupSchedule())
+	}
+	if j.digest.SMTP.Enabled() {
+		periodic = append(periodic, j.digestSchedule())
 	}
 	return periodic
 }

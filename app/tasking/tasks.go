@@ -173,8 +173,10 @@ func ApplyTaskAction(s db.TaskSnapshot, actor taskflow.Actor, req taskflow.Reque
 	if !next.State.Locked() {
 		t.LockExpiresAt = time.Time{}
 	}
-	return t, db.TaskEvent{Action: string(ev.Action), FromState: string(ev.From), ToState: string(ev.To),
-		Comment: ev.Comment, TargetUserID: ev.UserID}, nil
+	out := db.TaskEvent{Action: string(ev.Action), FromState: string(ev.From), ToState: string(ev.To),
+		Comment: ev.Comment, TargetUserID: ev.UserID}
+	out.Notices = TaskNotices(s.Task, actor.UserID, out)
+	return t, out, nil
 }
 
 // FlowTask is the part of a stored task the workflow rules read.
