@@ -88,6 +88,8 @@ type App struct {
 	watchLAN sync.Once
 	// online holds the online basemaps in force and the Content-Security-Policy that follows them.
 	online *onlineBasemaps
+	// userEvents wakes each person's notification stream (topics are user ids, not projects).
+	userEvents *live.Broker
 }
 
 // New builds the application and its routes. It parses every template and checks the browser assets, so a
@@ -106,6 +108,8 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 		a.events = jq.Events() // job progress and lock expiry reach the same streams as a person's change
 	}
 	a.tasking = tasking.New(store, a.events)
+	a.userEvents = live.NewBroker()
+	store.OnNotify(a.tellUsers)
 	var err error
 	if a.logins, err = newLogins(cfg.Auth, store); err != nil {
 		return nil, err
@@ -174,6 +178,7 @@ func (a *App) Serve(ln net.Listener) error { return a.fiber.Listener(ln) }
 func (a *App) Shutdown(ctx context.Context) error {
 	a.endLife()
 	a.events.Close()
+	a.userEvents.Close()
 	err := a.fiber.ShutdownWithContext(ctx)
 	if berr := a.bg.stop(ctx); err == nil {
 		err = berr

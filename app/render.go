@@ -30,6 +30,8 @@ type ViewUser struct {
 	Username    string
 	DisplayName string
 	IsAdmin     bool
+	// Unread counts the person's unread notifications (the bell).
+	Unread int
 }
 
 // templates holds one parsed set per page: the layout and partials plus that page, so that pages can each
@@ -112,6 +114,9 @@ func (a *App) viewData(c *fiber.Ctx, title string, page any) ViewData {
 	if p := principal(c.UserContext()); p != nil {
 		vd.User = &ViewUser{Username: p.Username, DisplayName: p.DisplayName, IsAdmin: p.IsAdmin}
 		vd.CSRFToken = p.csrf
+		if n, err := a.store.UnreadCount(c.UserContext(), p.UserID); err == nil {
+			vd.User.Unread = n
+		}
 	}
 	return vd
 }

@@ -195,4 +195,17 @@ func (a *App) routes() {
 	f.Get("/docs", a.standalone("docs", "docs_page"))
 	f.Get("/redoc", a.standalone("redoc", "redoc_page"))
 	f.Get("/static/*", a.static.serve)
+
+	// Notifications (each person's own)
+	register(a, "GET", "/notifications", signedIn, listNotificationsOp, a.apiListNotifications)
+	register(a, "POST", "/notifications/read", signedIn, markNotificationsReadOp, a.apiMarkNotificationsRead)
+	register(a, "GET", "/users/me/notification-preferences", signedIn, getNoticePrefsOp, a.apiGetNoticePrefs)
+	register(a, "PUT", "/users/me/notification-preferences", signedIn, putNoticePrefsOp, a.apiPutNoticePrefs)
+	f.Get("/notifications", a.gate(signedIn), a.showNotificationsPage)
+	f.Get("/notifications/stream", a.gate(signedIn), a.streamNotifications) // the bell's unread count, live
+	f.Post("/notifications/read", a.gate(signedIn), a.markNotificationsReadForm)
+	f.Get("/notifications/:nid/open", a.gate(signedIn), a.openNotification)
+	f.Post("/notifications/:nid/read", a.gate(signedIn), a.markNotificationsReadForm)
+	f.Get("/account/notifications", a.gate(signedIn), a.showNoticePrefsPage)
+	f.Post("/account/notifications", a.gate(signedIn), a.saveNoticePrefsForm)
 }

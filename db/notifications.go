@@ -192,6 +192,16 @@ func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool
 	return items, total, err
 }
 
+// Notification returns one of a user's notifications, or ErrNotFound (also for another user's).
+func (s *Store) Notification(ctx context.Context, userID, id int64) (Notification, error) {
+	n, err := scanNotification(s.read.QueryRowContext(ctx, notificationSelect+" WHERE n.user_id = ? AND n.id = ?",
+		userID, id))
+	if err != nil {
+		return n, fmt.Errorf("notification %d: %w", id, mapErr(err))
+	}
+	return n, nil
+}
+
 // UnreadCount counts a user's unread notifications.
 func (s *Store) UnreadCount(ctx context.Context, userID int64) (int, error) {
 	var n int
