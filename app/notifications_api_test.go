@@ -61,7 +61,7 @@ func TestNotificationAPI(t *testing.T) {
 			wantContain: []string{`"total":1`}, wantAbsent: []string{`"task_index":3`}},
 		{name: "OK_Paged", method: "GET", url: list + "?per_page=2&page=2", headers: as(amira), wantStatus: 200,
 			wantContain: []string{`"total":3`, `"task_index":1`, `"page":2`, `"per_page":2`},
-			wantAbsent: []string{`"task_index":3`}},
+			wantAbsent:  []string{`"task_index":3`}},
 		{name: "ErrPageTooBig", method: "GET", url: list + "?per_page=100000", headers: as(amira), wantStatus: 422},
 		{name: "ErrReadNothing", method: "POST", url: read, body: `{}`, headers: as(amira), wantStatus: 422,
 			wantContain: []string{"ids"}},
