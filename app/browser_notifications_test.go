@@ -84,7 +84,7 @@ func TestBrowserNotificationBell(t *testing.T) {
 	shot(ctx, "notification-prefs-phone")
 	run(t, ctx, "phone list", chromedp.Navigate(base+"/notifications"), chromedp.WaitVisible(chromedp.CSS("#notification-list")))
 	shot(ctx, "notifications-phone")
-	run(t, ctx, "desktop prefs", chromedp.EmulateReset(), chromedp.Navigate(base+"/account/notifications"),
+	run(t, ctx, "desktop prefs", chromedp.EmulateViewport(1280, 850), chromedp.Navigate(base+"/account/notifications"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="kind_mention"]`)))
 	shot(ctx, "notification-prefs")
 	watch.check(t)

@@ -114,20 +114,25 @@ type noticeKindRow struct {
 	On          bool
 }
 
-func newNoticePrefsPage(b NoticePrefsBody) noticePrefsPage {
+// newNoticePrefsPage lists the kinds a person can receive (backup failures reach administrators only).
+func newNoticePrefsPage(b NoticePrefsBody, admin bool) noticePrefsPage {
 	p := noticePrefsPage{Prefs: b}
 	for _, k := range db.NoticeKinds() {
+		if k == db.NoticeBackupFailed && !admin {
+			continue
+		}
 		p.Kinds = append(p.Kinds, noticeKindRow{Kind: k, Label: notify.KindLabel(k), On: b.Kinds[k]})
 	}
 	return p
 }
 
 func (a *App) showNoticePrefsPage(c *fiber.Ctx) error {
-	b, err := a.noticePrefs(c.UserContext(), principal(c.UserContext()).UserID)
+	ctx := c.UserContext()
+	b, err := a.noticePrefs(ctx, principal(ctx).UserID)
 	if err != nil {
 		return err
 	}
-	return a.page(c, fiber.StatusOK, "notification_prefs", "Notification settings", newNoticePrefsPage(b))
+	return a.page(c, fiber.StatusOK, "notification_prefs", "Notification settings", newNoticePrefsPage(b, principal(ctx).IsAdmin))
 }
 
 func (a *App) saveNoticePrefsForm(c *fiber.Ctx) error {
@@ -136,12 +141,14 @@ func (a *App) saveNoticePrefsForm(c *fiber.Ctx) error {
 	email := c.FormValue("email")
 	patch := NoticePrefsPatch{Kinds: map[string]bool{}, Digest: c.FormValue("digest"), Email: &email}
 	for _, k := range db.NoticeKinds() {
-		patch.Kinds[k] = c.FormValue("kind_"+k) == "1"
+		if k != db.NoticeBackupFailed || principal(ctx).IsAdmin {
+			patch.Kinds[k] = c.FormValue("kind_"+k) == "1"
+		}
 	}
 	if err := a.saveNoticePrefs(ctx, uid, patch); err != nil {
 		return a.rerender(c, err, "notification_prefs", "Notification settings", func(errs map[string]string) any {
 			p := newNoticePrefsPage(NoticePrefsBody{Kinds: patch.Kinds, Digest: patch.Digest, Email: email,
-				EmailEnabled: a.cfg.SMTP.Enabled()})
+				EmailEnabled: a.cfg.SMTP.Enabled()}, principal(ctx).IsAdmin)
 			p.Errors = errs
 			return p
 		})
@@ -150,7 +157,7 @@ func (a *App) saveNoticePrefsForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := newNoticePrefsPage(b)
+	p := newNoticePrefsPage(b, principal(ctx).IsAdmin)
 	p.Saved = true
 	return a.page(c, fiber.StatusOK, "notification_prefs", "Notification settings", p)
 }
