@@ -175,7 +175,7 @@ func TestNotificationSubmissionHasIssues(t *testing.T) {
 	}
 	n := got.Body.Items[0]
 	if n.Kind != "submission_has_issues" || n.Comment != "blurry photo" || n.SubmissionID != sb.ID ||
-		n.Link != fmt.Sprintf("/projects/%d/submissions/%d", fp.id, sb.ID) || n.Actor != "checker" {
+		n.Link != fmt.Sprintf("/projects/%d", fp.id) || n.Actor != "checker" {
 		t.Errorf("notice: %+v", n)
 	}
 	if got := ta.notificationsOf(t, fp.validator, ""); got.Body.Total != 0 {

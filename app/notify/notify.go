@@ -67,13 +67,13 @@ func Text(n db.Notification) string {
 // Comment is the comment that came with the event, if any.
 func Comment(n db.Notification) string { return strings.TrimSpace(n.Params["comment"]) }
 
-// Link is the path of the page a notification points to ("" when none): the task, the submission, the backups.
+// Link is the path of the page a notification points to ("" when none): the task, the project, the backups.
 func Link(n db.Notification) string {
 	switch {
 	case n.Kind == db.NoticeBackupFailed:
 		return "/backups"
-	case n.SubmissionID != 0 && n.ProjectID != 0:
-		return fmt.Sprintf("/projects/%d/submissions/%d", n.ProjectID, n.SubmissionID)
+	// A submission's page is for validators; its submitter (usually a mapper) is sent to the task or the project,
+	// and the reviewer's comment travels with the notification.
 	case n.TaskIndex != 0 && n.ProjectID != 0:
 		return fmt.Sprintf("/projects/%d/tasks/%d", n.ProjectID, n.TaskIndex)
 	case n.ProjectID != 0:
