@@ -11,6 +11,11 @@ import (
 	"fieldbase/db"
 )
 
+// asUser is ctx as a request of the user would carry it.
+func asUser(ctx context.Context, userID int64) context.Context {
+	return context.WithValue(ctx, principalKey, &Principal{UserID: userID})
+}
+
 // seedNotices gives a user n "task assigned" notifications (tasks 1..n of project) from actor.
 func (ta *testApp) seedNotices(t *testing.T, projectID, actorID, userID int64, n int) []int64 {
 	t.Helper()
@@ -23,7 +28,7 @@ func (ta *testApp) seedNotices(t *testing.T, projectID, actorID, userID int64, n
 	for i := range n {
 		ids = append(ids, tasks[i].ID)
 	}
-	if err := ta.notifyAssigned(ctx, projectID, actorID, ids, []int64{userID}); err != nil {
+	if err := ta.notifyAssigned(asUser(ctx, actorID), projectID, ids, []int64{userID}); err != nil {
 		t.Fatal(err)
 	}
 	items, _, err := ta.store.Notifications(ctx, userID, false, 100, 0)

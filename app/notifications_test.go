@@ -126,7 +126,7 @@ func TestNotifyAssignedForTeams(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ta.notifyAssigned(context.Background(), id, ownerID, []int64{tasks[6].ID, tasks[7].ID},
+	if err := ta.notifyAssigned(asUser(context.Background(), ownerID), id, []int64{tasks[6].ID, tasks[7].ID},
 		[]int64{aID, bID, ownerID}); err != nil {
 		t.Fatal(err)
 	}
