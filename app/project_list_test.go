@@ -136,7 +136,8 @@ func TestProjectsPageQueriesDoNotGrowWithCards(t *testing.T) {
 	if counts[3] != counts[20] {
 		t.Errorf("statements grow with the cards: 3 projects %+v, 20 projects %+v", counts[3], counts[20])
 	}
-	if c := counts[20]; c.anonymous > maxProjectsPageQueries || c.member > maxProjectsPageQueries {
+	// A signed-in person's page also counts their unread notifications, for the bell in the header.
+	if c := counts[20]; c.anonymous > maxProjectsPageQueries || c.member > maxProjectsPageQueries+1 {
 		t.Errorf("a page of 20 projects runs %+v statements, want at most %d", c, maxProjectsPageQueries)
 	}
 }
