@@ -20,7 +20,7 @@ func Apply(t Task, a Actor, r Rules, req Request) (Task, Event, error) {
 		return t, Event{}, err
 	}
 	comment := strings.TrimSpace(req.Comment)
-	if err := checkInput(req.Action, comment, req.UserID); err != nil {
+	if err := checkInput(req.Action, comment, req.UserID, req.TeamID); err != nil {
 		return t, Event{}, err
 	}
 	next := transition(t, a, r, req)
@@ -32,7 +32,7 @@ func Apply(t Task, a Actor, r Rules, req Request) (Task, Event, error) {
 		ActorID: a.UserID,
 	}
 	if req.Action == ActionAssign {
-		ev.UserID = req.UserID
+		ev.UserID, ev.TeamID = req.UserID, req.TeamID
 	}
 	if a.System {
 		ev.ActorID = 0
@@ -54,12 +54,14 @@ func Actions(t Task, a Actor, r Rules, now time.Time) []Action {
 }
 
 // checkInput validates the request body once the action itself is allowed.
-func checkInput(act Action, comment string, userID int64) error {
+func checkInput(act Action, comment string, userID, teamID int64) error {
 	switch {
 	case (act == ActionInvalidate || act == ActionComment) && comment == "":
 		return invalidf("%s needs a comment", act)
-	case act == ActionAssign && userID <= 0:
-		return invalidf("assign needs a user_id")
+	case act == ActionAssign && userID <= 0 && teamID <= 0:
+		return invalidf("assign needs a user_id or a team_id")
+	case act == ActionAssign && userID > 0 && teamID > 0:
+		return invalidf("assign takes a user_id or a team_id, not both")
 	}
 	return nil
 }
@@ -88,9 +90,9 @@ func transition(t Task, a Actor, r Rules, req Request) Task {
 	case ActionExtendLock:
 		next.LockExpiresAt = lockExpiry(r, req.Now)
 	case ActionAssign:
-		next.AssignedTo = req.UserID
+		next.AssignedTo, next.AssignedTeam = max(req.UserID, 0), max(req.TeamID, 0)
 	case ActionUnassign:
-		next.AssignedTo = 0
+		next.AssignedTo, next.AssignedTeam = 0, 0
 	case ActionReset:
 		next = Task{State: StateReady}
 	}

@@ -30,7 +30,9 @@ func specFor(act Action) (spec, bool) {
 	case ActionExtendLock:
 		return spec{RoleMapper, locked, guardHolder}, true
 	case ActionAssign:
-		return spec{RoleFieldManager, nil, nil}, true
+		// A validated task has nothing left to do, so it is not handed to anyone.
+		return spec{RoleFieldManager, []State{StateReady, StateLockedForMapping, StateMapped,
+			StateLockedForValidation, StateInvalidated}, nil}, true
 	case ActionUnassign:
 		return spec{RoleFieldManager, nil, guardAssigned}, true
 	case ActionReset:
@@ -86,10 +88,27 @@ func checkActor(a Actor, act Action, min Role) error {
 }
 
 func guardLockForMapping(t Task, a Actor, r Rules, _ time.Time) error {
-	if t.AssignedTo != 0 && t.AssignedTo != a.UserID {
+	if !mayMapAssigned(t, a) {
+		if t.AssignedTeam != 0 {
+			return forbiddenf("task is assigned to a team you are not in")
+		}
 		return forbiddenf("task is assigned to another user")
 	}
 	return checkLockLimit(a, r)
+}
+
+// mayMapAssigned reports whether the task's assignment lets a lock it for mapping: an unassigned task anyone,
+// a task assigned to a person that person, to a team any member of it; field managers and above always.
+func mayMapAssigned(t Task, a Actor) bool {
+	switch {
+	case RoleAtLeast(a.Role, RoleFieldManager):
+		return true
+	case t.AssignedTeam != 0:
+		return a.InTeam(t.AssignedTeam)
+	case t.AssignedTo != 0:
+		return t.AssignedTo == a.UserID
+	}
+	return true
 }
 
 func guardLockForValidation(t Task, a Actor, r Rules, _ time.Time) error {
@@ -127,7 +146,7 @@ func guardUnlock(t Task, a Actor, _ Rules, _ time.Time) error {
 }
 
 func guardAssigned(t Task, _ Actor, _ Rules, _ time.Time) error {
-	if t.AssignedTo == 0 {
+	if t.AssignedTo == 0 && t.AssignedTeam == 0 {
 		return conflictf("task is not assigned")
 	}
 	return nil

@@ -10,6 +10,8 @@ import (
 type Names struct {
 	LockedBy   string
 	AssignedTo string
+	// AssignedTeam is the name of the team the task is assigned to.
+	AssignedTeam string
 }
 
 // Reason is why an actor cannot take one of the main actions on a task now, as a sentence to show them where
@@ -64,7 +66,9 @@ func whyNot(t Task, a Actor, r Rules, act Action, minRole Role, now time.Time, n
 		return lockedByOther(t.State, names.LockedBy)
 	case !RoleAtLeast(a.Role, minRole):
 		return "Only validators can validate"
-	case act == ActionLockForMapping && t.AssignedTo != 0 && t.AssignedTo != a.UserID:
+	case act == ActionLockForMapping && !mayMapAssigned(t, a) && t.AssignedTeam != 0:
+		return "This task is assigned to " + teamOrAnother(names.AssignedTeam)
+	case act == ActionLockForMapping && !mayMapAssigned(t, a):
 		return "This task is assigned to " + orSomeone(names.AssignedTo)
 	case act == ActionLockForValidation && !r.AllowSelfValidation && t.MappedBy != 0 && t.MappedBy == a.UserID:
 		return "You mapped this task, so someone else validates it"
@@ -86,6 +90,13 @@ func lockedByOther(s State, name string) string {
 		text += " (" + name + ")"
 	}
 	return text
+}
+
+func teamOrAnother(team string) string {
+	if team == "" {
+		return "another team"
+	}
+	return "team " + team
 }
 
 func orSomeone(name string) string {

@@ -66,7 +66,9 @@ func TestApplyAssignment(t *testing.T) {
 		{"OK_Unassigned", RoleMapper, 0, nil},
 		{"OK_AssignedToActor", RoleMapper, me, nil},
 		{"ErrForbidden_AssignedToOther", RoleMapper, 9, ErrForbidden},
-		{"ErrForbidden_ManagerAssignedToOther", RoleProjectManager, 9, ErrForbidden},
+		{"ErrForbidden_ValidatorAssignedToOther", RoleValidator, 9, ErrForbidden},
+		{"OK_FieldManagerAssignedToOther", RoleFieldManager, 9, nil},
+		{"OK_ManagerAssignedToOther", RoleProjectManager, 9, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -145,7 +145,7 @@ var transitionTable = []struct {
 	{StateValidated, ActionValidate, "403 403 409 409 409", ""},
 	{StateValidated, ActionInvalidate, "403 403 409 409 409", ""},
 	{StateValidated, ActionExtendLock, "403 409 409 409 409", ""},
-	{StateValidated, ActionAssign, "403 403 403 v v", ""},
+	{StateValidated, ActionAssign, "403 403 403 409 409", ""},
 	{StateValidated, ActionUnassign, "403 403 403 409 409", ""},
 	{StateValidated, ActionReset, "403 403 403 403 r", ""},
 	{StateValidated, ActionComment, "403 v v v v", ""},

@@ -125,12 +125,14 @@ func RoleAtLeast(have, min Role) bool {
 }
 
 // Task is the part of a task the workflow rules read and change. User ids
-// are 0 when nobody holds that part.
+// are 0 when nobody holds that part. A task is assigned to a person
+// (AssignedTo) or to a team (AssignedTeam), never both.
 type Task struct {
 	State           State
 	LockedBy        int64
 	MappedBy        int64
 	AssignedTo      int64
+	AssignedTeam    int64
 	LockExpiresAt   time.Time // zero: the lock never expires
 	StateBeforeLock State     // where unlock and expire return to
 }
@@ -144,6 +146,14 @@ type Actor struct {
 	System bool
 	// Locks is how many tasks of this project the actor holds locked now.
 	Locks int
+	// Teams are the ids of the project's teams the actor belongs to (the
+	// caller loads them; a task assigned to one of them may be locked).
+	Teams []int64
+}
+
+// InTeam reports whether the actor belongs to the team.
+func (a Actor) InTeam(team int64) bool {
+	return team != 0 && slices.Contains(a.Teams, team)
 }
 
 // Rules are the project settings the workflow obeys.
@@ -168,6 +178,7 @@ type Request struct {
 	Action  Action
 	Comment string
 	UserID  int64 // the user to assign, for ActionAssign
+	TeamID  int64 // or the team to assign, for ActionAssign (exactly one of the two)
 	Now     time.Time
 }
 
@@ -179,4 +190,5 @@ type Event struct {
 	Comment string
 	ActorID int64 // 0 for the system
 	UserID  int64 // the assigned user, for ActionAssign
+	TeamID  int64 // the assigned team, for ActionAssign
 }
