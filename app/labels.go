@@ -64,7 +64,11 @@ func eventSentence(e TaskEventBody) string {
 	if e.UserID == 0 {
 		who = "The system"
 	}
-	return actionSentence(who, taskflow.Action(e.Action), e.TargetName)
+	target := e.TargetName
+	if e.TargetTeamID != 0 {
+		target = "team " + cmp.Or(e.TargetTeam, "(deleted)")
+	}
+	return actionSentence(who, taskflow.Action(e.Action), target)
 }
 
 // refusalWords say why the rules refused act, for the task panel, with a message for a form field when one is

@@ -86,6 +86,19 @@ func (a *App) routes() {
 	a.handle("GET", "/projects/:id/features.geojson", reader, a.featuresGeoJSON, featuresGeoJSONOp)
 	a.handle("POST", "/projects/:id/features", manager, a.uploadFeatures, uploadFeaturesOp)
 
+	// Teams and assignment
+	register(a, "GET", "/projects/{id}/teams", mapper, listTeamsOp, a.apiListTeams)
+	register(a, "POST", "/projects/{id}/teams", fieldManager, createTeamOp, a.apiCreateTeam)
+	register(a, "GET", "/projects/{id}/teams/{tid}", mapper, getTeamOp, a.apiGetTeam)
+	register(a, "PATCH", "/projects/{id}/teams/{tid}", fieldManager, patchTeamOp, a.apiPatchTeam)
+	register(a, "DELETE", "/projects/{id}/teams/{tid}", fieldManager, deleteTeamOp, a.apiDeleteTeam)
+	register(a, "PUT", "/projects/{id}/teams/{tid}/members/{user_id}", fieldManager, putTeamMemberOp, a.apiPutTeamMember)
+	register(a, "DELETE", "/projects/{id}/teams/{tid}/members/{user_id}", fieldManager, deleteTeamMemberOp, a.apiDeleteTeamMember)
+	register(a, "GET", "/projects/{id}/teams/{tid}/stats", mapper, teamStatsOp, a.apiTeamStats)
+	register(a, "POST", "/projects/{id}/tasks/assign", fieldManager, assignTasksOp, a.apiAssignTasks)
+	register(a, "POST", "/projects/{id}/tasks/unassign", fieldManager, unassignTasksOp, a.apiUnassignTasks)
+	register(a, "GET", "/projects/{id}/my-tasks", mapper, myTasksOp, a.apiMyTasks)
+
 	// Forms, submissions, ODK Collect, exports
 	a.upload("POST", "/projects/:id/forms", manager, a.uploadForm, uploadFormDoc)
 	a.handle("GET", "/projects/:id/forms/:form_id.xml", mapper, a.downloadFormXML, formXMLDoc)

@@ -94,6 +94,9 @@ func (a *App) buildTaskMap(ctx context.Context, projectID int64) ([]byte, error)
 		if t.AssignedTo != 0 {
 			props["assigned_to"], props["assigned_to_username"] = t.AssignedTo, t.AssignedToName
 		}
+		if t.AssignedTeamID != 0 {
+			props["assigned_team"], props["team_colour"] = t.AssignedTeamID, t.AssignedTeamColour
+		}
 		p, err := json.Marshal(props)
 		if err != nil {
 			return nil, err

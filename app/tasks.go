@@ -46,6 +46,8 @@ type TaskEventBody struct {
 	Comment      string    `json:"comment,omitempty"`
 	TargetUserID int64     `json:"target_user_id,omitempty" doc:"The assignee, for assign"`
 	TargetName   string    `json:"target_name,omitempty" doc:"How people know the assignee, for assign"`
+	TargetTeamID int64     `json:"target_team_id,omitempty" doc:"The team assigned, for assign"`
+	TargetTeam   string    `json:"target_team,omitempty" doc:"The name of the team assigned, for assign"`
 	CreatedAt    time.Time `json:"created_at"`
 }
 
@@ -56,7 +58,7 @@ func taskEventBody(e db.TaskEvent) TaskEventBody {
 	}
 	b := TaskEventBody{ID: e.ID, TaskIndex: e.TaskIndex, UserID: e.UserID, Username: username, Name: name,
 		Action: e.Action, FromState: e.FromState, ToState: e.ToState, Comment: e.Comment, TargetUserID: e.TargetUserID,
-		CreatedAt: e.CreatedAt.UTC()}
+		TargetTeamID: e.TargetTeamID, TargetTeam: e.TargetTeamName, CreatedAt: e.CreatedAt.UTC()}
 	if e.TargetUserID != 0 {
 		b.TargetName = tasking.PersonName(e.TargetDisplayName, e.TargetUsername)
 	}

@@ -29,20 +29,24 @@ type Task struct {
 	AssignedTo            int64
 	AssignedToName        string
 	AssignedToDisplayName string // "" when unset
-	Version               int64
+	// AssignedTeamID is the team the task is assigned to (0: none); a task has an assignee or a team, never both.
+	AssignedTeamID     int64
+	AssignedTeamName   string
+	AssignedTeamColour string
+	Version            int64
 	UpdatedAt             time.Time
 }
 
 const taskColumns = `t.id, t.project_id, t.idx, t.min_lon, t.min_lat, t.max_lon, t.max_lat, t.area_m2,
 	t.feature_count, t.state, coalesce(t.locked_by, 0), coalesce(t.lock_expires_at, ''), t.state_before_lock,
-	coalesce(t.mapped_by, 0), coalesce(t.assigned_to, 0), t.version, t.updated_at`
+	coalesce(t.mapped_by, 0), coalesce(t.assigned_to, 0), t.version, t.updated_at, coalesce(t.assigned_team_id, 0)`
 
 func scanTask(row scanner, extra ...any) (Task, error) {
 	var t Task
 	var expires, updated string
 	dest := append([]any{&t.ID, &t.ProjectID, &t.Index, &t.MinLon, &t.MinLat, &t.MaxLon, &t.MaxLat, &t.AreaM2,
 		&t.FeatureCount, &t.State, &t.LockedBy, &expires, &t.StateBeforeLock, &t.MappedBy, &t.AssignedTo,
-		&t.Version, &updated}, extra...)
+		&t.Version, &updated, &t.AssignedTeamID}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return Task{}, mapErr(err)
 	}
@@ -63,13 +67,15 @@ type TaskOptions struct {
 // the names of their lock holder and assignee, read by scanNamedTask.
 func namedTaskSelect(outline string) string {
 	return "SELECT " + taskColumns + ", " + outline + `, coalesce(l.username, ''), coalesce(l.display_name, ''),
-		coalesce(a.username, ''), coalesce(a.display_name, '') FROM tasks t LEFT JOIN users l ON l.id = t.locked_by
-		LEFT JOIN users a ON a.id = t.assigned_to`
+		coalesce(a.username, ''), coalesce(a.display_name, ''), coalesce(tm.name, ''), coalesce(tm.colour, '')
+		FROM tasks t LEFT JOIN users l ON l.id = t.locked_by LEFT JOIN users a ON a.id = t.assigned_to
+		LEFT JOIN teams tm ON tm.id = t.assigned_team_id`
 }
 
 func scanNamedTask(row scanner) (Task, error) {
-	var outline, locker, lockerDisplay, assignee, assigneeDisplay string
-	t, err := scanTask(row, &outline, &locker, &lockerDisplay, &assignee, &assigneeDisplay)
+	var outline, locker, lockerDisplay, assignee, assigneeDisplay, team, colour string
+	t, err := scanTask(row, &outline, &locker, &lockerDisplay, &assignee, &assigneeDisplay, &team, &colour)
+	t.AssignedTeamName, t.AssignedTeamColour = team, colour
 	t.Outline, t.LockedByName, t.LockedByDisplayName = outline, locker, lockerDisplay
 	t.AssignedToName, t.AssignedToDisplayName = assignee, assigneeDisplay
 	return t, err
@@ -193,6 +199,8 @@ type TaskEvent struct {
 	TargetUserID      int64 // the assignee, for assign
 	TargetUsername    string
 	TargetDisplayName string
+	TargetTeamID      int64 // the team assigned, for assign
+	TargetTeamName    string
 	CreatedAt         time.Time
 	// Notices are the notifications the change causes, stored in its transaction (not read back by TaskEvents).
 	Notices []Notice
@@ -252,10 +260,10 @@ func (s *Store) taskSnapshot(ctx context.Context, tx *sql.Tx, projectID int64, i
 
 const (
 	taskUpdateQuery = `UPDATE tasks SET state = ?, locked_by = ?, lock_expires_at = ?,
-		state_before_lock = ?, mapped_by = ?, assigned_to = ?, version = version + 1, updated_at = ?
-		WHERE id = ? AND version = ?`
+		state_before_lock = ?, mapped_by = ?, assigned_to = ?, assigned_team_id = ?, version = version + 1,
+		updated_at = ? WHERE id = ? AND version = ?`
 	taskEventInsertQuery = `INSERT INTO task_events (task_id, project_id, user_id, action, from_state,
-		to_state, comment, target_user_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		to_state, comment, target_user_id, target_team_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
 
 func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Task, ev *TaskEvent,
@@ -266,7 +274,8 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Tas
 		expires = formatLockTime(next.LockExpiresAt)
 	}
 	res, err := s.txExec(ctx, tx, taskUpdateQuery, next.State, nullID(next.LockedBy), expires, next.StateBeforeLock,
-		nullID(next.MappedBy), nullID(next.AssignedTo), formatTime(at), old.ID, old.Version)
+		nullID(next.MappedBy), nullID(next.AssignedTo), nullID(next.AssignedTeamID), formatTime(at), old.ID,
+		old.Version)
 	if err != nil {
 		return err
 	}
@@ -277,7 +286,8 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Tas
 		old.Version+1, at
 	ev.TaskID, ev.TaskIndex, ev.ProjectID, ev.UserID, ev.CreatedAt = old.ID, old.Index, old.ProjectID, userID, at
 	r, err := s.txExec(ctx, tx, taskEventInsertQuery, ev.TaskID, ev.ProjectID,
-		nullID(userID), ev.Action, ev.FromState, ev.ToState, ev.Comment, nullID(ev.TargetUserID), formatTime(at))
+		nullID(userID), ev.Action, ev.FromState, ev.ToState, ev.Comment, nullID(ev.TargetUserID),
+		nullID(ev.TargetTeamID), formatTime(at))
 	if err != nil {
 		return err
 	}
@@ -292,13 +302,14 @@ func (s *Store) TaskEvents(ctx context.Context, projectID int64, index int) ([]T
 		var created string
 		err := row.Scan(&e.ID, &e.TaskID, &e.TaskIndex, &e.ProjectID, &e.UserID, &e.Username, &e.DisplayName,
 			&e.Action, &e.FromState, &e.ToState, &e.Comment, &e.TargetUserID, &e.TargetUsername, &e.TargetDisplayName,
-			&created)
+			&e.TargetTeamID, &e.TargetTeamName, &created)
 		e.CreatedAt = parseTime(created)
 		return e, err
 	}, `SELECT e.id, e.task_id, t.idx, e.project_id, coalesce(e.user_id, 0), coalesce(u.username, ''),
 		coalesce(u.display_name, ''), e.action, e.from_state, e.to_state, e.comment, coalesce(e.target_user_id, 0),
-		coalesce(g.username, ''), coalesce(g.display_name, ''), e.created_at FROM task_events e
-		JOIN tasks t ON t.id = e.task_id LEFT JOIN users u ON u.id = e.user_id LEFT JOIN users g ON g.id = e.target_user_id
+		coalesce(g.username, ''), coalesce(g.display_name, ''), coalesce(e.target_team_id, 0), coalesce(tm.name, ''),
+		e.created_at FROM task_events e JOIN tasks t ON t.id = e.task_id LEFT JOIN users u ON u.id = e.user_id
+		LEFT JOIN users g ON g.id = e.target_user_id LEFT JOIN teams tm ON tm.id = e.target_team_id
 		WHERE t.project_id = ? AND t.idx = ? ORDER BY e.id`, projectID, index)
 }
 

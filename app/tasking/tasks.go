@@ -48,6 +48,7 @@ type TaskBody struct {
 	LockedBy       *UserRef   `json:"locked_by,omitempty"`
 	LockExpiresAt  *time.Time `json:"lock_expires_at,omitempty"`
 	AssignedTo     *UserRef   `json:"assigned_to,omitempty"`
+	AssignedTeam   *TeamRef   `json:"assigned_team,omitempty" doc:"The team the task is assigned to (a task has an assigned_to or an assigned_team, not both)"`
 	MappedBy       int64      `json:"mapped_by,omitempty"`
 	Version        int64      `json:"version"`
 	UpdatedAt      time.Time  `json:"updated_at"`
@@ -68,6 +69,13 @@ type UserRef struct {
 	Name     string `json:"name,omitempty" doc:"How people know the user: the display name, or the username"`
 }
 
+// TeamRef names a team of the project, with its colour on the map.
+type TeamRef struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name,omitempty"`
+	Colour string `json:"colour,omitempty" doc:"#rrggbb"`
+}
+
 func userRef(id int64, username, displayName string) *UserRef {
 	if id == 0 {
 		return nil
@@ -82,6 +90,9 @@ func Body(t db.Task) TaskBody {
 		LockedBy: userRef(t.LockedBy, t.LockedByName, t.LockedByDisplayName), MappedBy: t.MappedBy,
 		AssignedTo: userRef(t.AssignedTo, t.AssignedToName, t.AssignedToDisplayName), Version: t.Version,
 		UpdatedAt: t.UpdatedAt.UTC()}
+	if t.AssignedTeamID != 0 {
+		b.AssignedTeam = &TeamRef{ID: t.AssignedTeamID, Name: t.AssignedTeamName, Colour: t.AssignedTeamColour}
+	}
 	if !t.LockExpiresAt.IsZero() {
 		e := t.LockExpiresAt.UTC()
 		b.LockExpiresAt = &e
@@ -102,9 +113,15 @@ type TaskChange struct {
 // pages are told. A refusal is a *taskflow.Error; a missing task db.ErrNotFound.
 func (s *Service) Act(ctx context.Context, projectID int64, index int, by Person, role taskflow.Role,
 	req taskflow.Request) (db.Task, db.TaskEvent, error) {
+	// The rules let the members of a task's team lock it, so they need the caller's teams in this project.
+	teams, err := s.store.UserTeams(ctx, projectID, by.ID)
+	if err != nil {
+		return db.Task{}, db.TaskEvent{}, err
+	}
 	next, ev, err := s.store.ChangeTask(ctx, projectID, index, by.ID,
 		func(snap db.TaskSnapshot) (db.Task, db.TaskEvent, error) {
-			return ApplyTaskAction(snap, taskflow.Actor{UserID: by.ID, Role: role, Locks: snap.Locks}, req)
+			return ApplyTaskAction(snap, taskflow.Actor{UserID: by.ID, Role: role, Locks: snap.Locks, Teams: teams},
+				req)
 		})
 	if err != nil {
 		return next, ev, err
@@ -127,17 +144,21 @@ func (s *Service) Options(ctx context.Context, p db.Project, t db.Task, userID i
 		allowed = append(allowed, string(act))
 	}
 	names := taskflow.Names{LockedBy: PersonName(t.LockedByDisplayName, t.LockedByName),
-		AssignedTo: PersonName(t.AssignedToDisplayName, t.AssignedToName)}
+		AssignedTo: PersonName(t.AssignedToDisplayName, t.AssignedToName), AssignedTeam: t.AssignedTeamName}
 	for _, r := range taskflow.WhyNot(FlowTask(t), actor, FlowRules(p), now, names) {
 		whyNot = append(whyNot, Reason{Action: string(r.Action), Reason: r.Text})
 	}
 	return allowed, whyNot, nil
 }
 
-// actor is user as the rules see them in project p, with the locks they hold there now.
+// actor is user as the rules see them in project p, with the locks they hold there now and their teams.
 func (s *Service) actor(ctx context.Context, p db.Project, userID int64, role taskflow.Role) (taskflow.Actor, error) {
 	locks, err := s.store.LocksHeld(ctx, p.ID, userID)
-	return taskflow.Actor{UserID: userID, Role: role, Locks: locks}, err
+	if err != nil {
+		return taskflow.Actor{}, err
+	}
+	teams, err := s.store.UserTeams(ctx, p.ID, userID)
+	return taskflow.Actor{UserID: userID, Role: role, Locks: locks, Teams: teams}, err
 }
 
 // publish tells a project's open pages that a task changed; the names of the lock holder and assignee are
@@ -169,12 +190,15 @@ func ApplyTaskAction(s db.TaskSnapshot, actor taskflow.Actor, req taskflow.Reque
 	}
 	t := s.Task
 	t.State, t.LockedBy, t.MappedBy, t.AssignedTo = string(next.State), next.LockedBy, next.MappedBy, next.AssignedTo
+	if t.AssignedTeamID != next.AssignedTeam {
+		t.AssignedTeamID, t.AssignedTeamName, t.AssignedTeamColour = next.AssignedTeam, "", ""
+	}
 	t.LockExpiresAt, t.StateBeforeLock = next.LockExpiresAt, string(next.StateBeforeLock)
 	if !next.State.Locked() {
 		t.LockExpiresAt = time.Time{}
 	}
 	out := db.TaskEvent{Action: string(ev.Action), FromState: string(ev.From), ToState: string(ev.To),
-		Comment: ev.Comment, TargetUserID: ev.UserID}
+		Comment: ev.Comment, TargetUserID: ev.UserID, TargetTeamID: ev.TeamID}
 	out.Notices = TaskNotices(s.Task, actor.UserID, out)
 	return t, out, nil
 }
@@ -182,7 +206,7 @@ func ApplyTaskAction(s db.TaskSnapshot, actor taskflow.Actor, req taskflow.Reque
 // FlowTask is the part of a stored task the workflow rules read.
 func FlowTask(t db.Task) taskflow.Task {
 	return taskflow.Task{State: taskflow.State(t.State), LockedBy: t.LockedBy, MappedBy: t.MappedBy,
-		AssignedTo: t.AssignedTo, LockExpiresAt: t.LockExpiresAt, StateBeforeLock: taskflow.State(t.StateBeforeLock)}
+		AssignedTo: t.AssignedTo, AssignedTeam: t.AssignedTeamID, LockExpiresAt: t.LockExpiresAt, StateBeforeLock: taskflow.State(t.StateBeforeLock)}
 }
 
 // FlowRules are a project's workflow settings as the rules read them; only a published project is open.
