@@ -39,7 +39,9 @@ func newTeamsFixture(t *testing.T, ta *testApp) teamsFixture {
 	return f
 }
 
-func (f teamsFixture) url(rest string) string { return fmt.Sprintf("/api/v1/projects/%d%s", f.id, rest) }
+func (f teamsFixture) url(rest string) string {
+	return fmt.Sprintf("/api/v1/projects/%d%s", f.id, rest)
+}
 
 func TestTeamsAPI(t *testing.T) {
 	t.Parallel()
@@ -210,5 +212,11 @@ func aoiBound(t *testing.T, aoi string) orb.Bound {
 	return mp.Bound()
 }
 
-func midLon(t *testing.T, aoi string) float64 { b := aoiBound(t, aoi); return (b.Min[0] + b.Max[0]) / 2 }
-func midLat(t *testing.T, aoi string) float64 { b := aoiBound(t, aoi); return (b.Min[1] + b.Max[1]) / 2 }
+func midLon(t *testing.T, aoi string) float64 {
+	b := aoiBound(t, aoi)
+	return (b.Min[0] + b.Max[0]) / 2
+}
+func midLat(t *testing.T, aoi string) float64 {
+	b := aoiBound(t, aoi)
+	return (b.Min[1] + b.Max[1]) / 2
+}

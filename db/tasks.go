@@ -34,7 +34,7 @@ type Task struct {
 	AssignedTeamName   string
 	AssignedTeamColour string
 	Version            int64
-	UpdatedAt             time.Time
+	UpdatedAt          time.Time
 }
 
 const taskColumns = `t.id, t.project_id, t.idx, t.min_lon, t.min_lat, t.max_lon, t.max_lat, t.area_m2,

@@ -84,4 +84,5 @@ func (s *Service) nameAssignees(ctx context.Context, projectID int64, tasks []db
 
 // afterAssign is the notifications hook: it runs after a bulk assignment (or unassignment: userID and teamID 0)
 // of the tasks taskIDs commits, and is the one place other code learns of assignments. It does nothing yet.
-func (s *Service) afterAssign(ctx context.Context, projectID int64, taskIDs []int64, userID, teamID int64) {}
+func (s *Service) afterAssign(ctx context.Context, projectID int64, taskIDs []int64, userID, teamID int64) {
+}
