@@ -258,6 +258,12 @@ type projectPage struct {
 	HasFeatures  bool
 	Notice       string
 	Instructions template.HTML // the project's instructions, rendered from Markdown
+	// Teams are the project's teams with their task counts, for the legend (members only); CanAssign lets field
+	// managers select tasks and assign them to one of Teams or Members; MyTeams are the caller's team ids.
+	Teams     []TeamBody
+	CanAssign bool
+	Members   []MemberBody
+	MyTeams   string
 }
 
 // showProjectPage is the project's map with its tasks, progress and instructions.
@@ -288,6 +294,11 @@ func (a *App) projectPageData(c *fiber.Ctx, pa *ProjectAccess) (projectPage, err
 	}
 	if p := principal(c.UserContext()); p != nil {
 		page.SignedIn, page.UserID = true, p.UserID
+	}
+	if page.CanMap {
+		if err := a.projectTeamsData(c, pa, &page); err != nil {
+			return projectPage{}, err
+		}
 	}
 	return page, nil
 }

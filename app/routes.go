@@ -169,6 +169,11 @@ func (a *App) routes() {
 	f.Get("/projects/:id/members", a.gate(mapper), a.showMembersPage)
 	f.Post("/projects/:id/members", a.gate(manager), a.addMemberForm)
 	f.Post("/projects/:id/members/:user_id", a.gate(manager), a.changeMemberForm)
+	f.Get("/projects/:id/teams", a.gate(mapper), a.showTeamsPage)
+	f.Post("/projects/:id/teams", a.gate(fieldManager), a.createTeamForm)
+	f.Post("/projects/:id/teams/:tid", a.gate(fieldManager), a.changeTeamForm)
+	f.Post("/projects/:id/teams/:tid/members", a.gate(fieldManager), a.teamMemberForm)
+	f.Get("/projects/:id/my-tasks", a.gate(mapper), a.showMyTasksPage)
 
 	// Submission pages
 	f.Get("/projects/:id/devices", a.gate(fieldManager), a.showDevicesPage)

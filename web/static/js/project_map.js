@@ -29,12 +29,16 @@
     map.addLayer({ id: "tasks-fill", type: "fill", source: "tasks",
       paint: { "fill-color": fbMap.stateColor(), "fill-opacity": 0.6 } });
     map.addLayer({ id: "tasks-line", type: "line", source: "tasks", paint: { "line-color": "#333333", "line-width": 0.6 } });
+    // A task assigned to a team has the team's colour as a thick outline, over the state fill.
+    map.addLayer({ id: "tasks-team", type: "line", source: "tasks", filter: ["has", "team_colour"],
+      paint: { "line-color": ["get", "team_colour"], "line-width": 3.5 } });
     map.addLayer({ id: "tasks-mine", type: "line", source: "tasks", filter: ["==", ["get", "locked_by"], me || -1],
       paint: { "line-color": "#111111", "line-width": 4 } });
     map.addLayer({ id: "tasks-selected", type: "line", source: "tasks", filter: ["==", ["get", "index"], -1],
       paint: { "line-color": fbMap.cssVar("--focus", "#b45309"), "line-width": 3, "line-dasharray": [2, 1] } });
     // One click handler: a feature under the finger (within a few pixels) wins over the task around it.
     map.on("click", function (e) {
+      if (api.onMapClick && api.onMapClick(e)) { return; } // selecting tasks to assign (project_assign.js)
       var fid = featureAt(e.point);
       if (fid) { openFeature(fid); return; }
       var hit = map.queryRenderedFeatures(e.point, { layers: ["tasks-fill"] });
@@ -186,8 +190,10 @@
     var p = f.properties;
     p.state = t.state;
     delete p.locked_by; delete p.locked_by_username; delete p.assigned_to; delete p.assigned_to_username;
+    delete p.assigned_team; delete p.team_colour;
     if (t.locked_by) { p.locked_by = t.locked_by.id; p.locked_by_username = t.locked_by.username; }
     if (t.assigned_to) { p.assigned_to = t.assigned_to.id; p.assigned_to_username = t.assigned_to.username; }
+    if (t.assigned_team) { p.assigned_team = t.assigned_team.id; p.team_colour = t.assigned_team.colour; }
     redraw();
     var open = document.querySelector("#task-panel .task-panel");
     if (open && Number(open.dataset.task) === t.index && Number(open.dataset.version) < t.version) {
@@ -273,6 +279,22 @@
     });
   }
 
+  // onlyMine dims every task not assigned to the caller or one of their teams while "Show my tasks only" is on.
+  function onlyMine() {
+    var box = document.getElementById("only-mine");
+    if (!box) { return; }
+    var teams = (el.dataset.myTeams || "").split(",").filter(Boolean).map(Number);
+    var mine = ["any", ["==", ["get", "assigned_to"], me || -1],
+      ["in", ["coalesce", ["get", "assigned_team"], -1], ["literal", teams.length ? teams : [-2]]]];
+    function apply() {
+      map.setPaintProperty("tasks-fill", "fill-opacity", box.checked ? ["case", mine, 0.75, 0.08] : 0.6);
+      map.setPaintProperty("tasks-team", "line-opacity", box.checked ? ["case", mine, 1, 0.15] : 1);
+      api.onlyMine = box.checked;
+    }
+    box.addEventListener("change", apply);
+    apply();
+  }
+
   // featurePoint is where a point feature is on the page, for a real click.
   api.featurePoint = function (fid) {
     var f = featureData.features.filter(function (x) { return x.properties.fb_id === fid; })[0];
@@ -283,6 +305,10 @@
   // highlighted is the task the "you are here" outline shows (-1 for none).
   api.highlighted = function () { var f = map.getLayer("tasks-here") && map.getFilter("tasks-here"); return f ? f[2] : -1; };
   api.state = function (index) { var f = byIndex[index]; return f ? f.properties.state : ""; };
+  api.map = map;
+  api.tasks = function () { return tasks; };
+  api.props = function (index) { var f = byIndex[index]; return f ? f.properties : null; };
+  api.redraw = redraw;
   api.count = function () { return tasks.features.length; };
   api.openTask = function (index) { openTask(index, false); };
   // moving is true while the map pans or zooms (after a task is chosen on a phone).
@@ -304,6 +330,9 @@
   map.on("load", function () {
     Promise.all([loadAOI(), loadTasks(true)]).then(function (res) {
       if (!tasks.features.length) { fbMap.fit(map, res[0], sheetPadding()); } else { whereAmI(); }
+      onlyMine();
+      var asked = Number(new URLSearchParams(location.search).get("task"));
+      if (asked && byIndex[asked]) { openTask(asked, true); showAbove(asked, 0); }
       api.ready = true;
     });
     if (el.dataset.features) {
