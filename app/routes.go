@@ -114,6 +114,7 @@ func (a *App) routes() {
 	register(a, "DELETE", "/projects/{id}/collect-tokens/{tid}", fieldManager, revokeCollectTokenOp, a.apiRevokeCollectToken)
 	a.handle("GET", "/projects/:id/collect-tokens/:tid/qr.png", fieldManager, a.collectQR, collectQRDoc)
 	a.upload("POST", "/projects/:id/submissions", mapper, a.createSubmission, createSubmissionDoc)
+	a.upload("POST", "/projects/:id/submissions/import", manager, a.importSubmissions, importSubmissionsDoc)
 	a.handle("GET", "/projects/:id/submissions.csv", validator, a.submissionsCSV, submissionsCSVDoc)
 	a.handle("GET", "/projects/:id/submissions.geojson", validator, a.submissionsGeoJSON, submissionsGeoJSONDoc)
 	a.handle("GET", "/projects/:id/submissions/:sid.xml", validator, a.downloadSubmissionXML, submissionXMLDoc)
@@ -188,6 +189,7 @@ func (a *App) routes() {
 	f.Post("/projects/:id/submissions/:sid/review", a.gate(validator), a.reviewSubmissionForm)
 	f.Get("/projects/:id/submissions/:sid/files/:name", a.gate(validator), a.showAttachment)
 	f.Post("/projects/:id/exports", a.gate(validator), a.startExportForm)
+	f.Post(a.streamed("/projects/:id/submissions/import"), a.gate(manager), a.importSubmissionsForm)
 
 	// HTTPS on the LAN: the local certificate authority, for phones to trust (public, as the certificate is)
 	f.Get("/ca", a.showCAPage)
@@ -226,4 +228,9 @@ func (a *App) routes() {
 	f.Post("/notifications/:nid/read", a.gate(signedIn), a.markNotificationsReadForm)
 	f.Get("/account/notifications", a.gate(signedIn), a.showNoticePrefsPage)
 	f.Post("/account/notifications", a.gate(signedIn), a.saveNoticePrefsForm)
+	// Offline collection in the browser: the service worker (root scope), the app manifest, the outbox
+	f.Get("/sw.js", a.serviceWorker)
+	f.Get("/manifest.webmanifest", a.webManifest)
+	f.Get("/outbox", a.showOutboxPage)
+	f.Get("/offline", a.showOfflinePage)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"fieldbase/app/taskflow"
 	"fieldbase/db"
 )
 
@@ -70,6 +71,7 @@ type submissionsPage struct {
 	Errors       map[string]string
 	Query        string // the filter as a query string, for the live refresh and exports
 	FilterActive bool
+	CanImport    bool // project managers and administrators may import an outbox ZIP
 }
 
 func filterFrom(c *fiber.Ctx) submissionFilter {
@@ -139,6 +141,7 @@ func (a *App) showSubmissionsPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	pa := projectFrom(ctx)
 	page := submissionsPage{Project: projectBody(pa.Project, pa.Role), Filter: filterFrom(c), States: reviewOptions()}
+	page.CanImport = pa.Role >= taskflow.RoleProjectManager
 	q := page.Filter.query()
 	page.Query, page.FilterActive = q.Encode(), len(q) > 0
 	forms, err := a.apiListForms(ctx, &struct {

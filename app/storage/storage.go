@@ -246,3 +246,6 @@ func SafeName(name string) string {
 	}
 	return b
 }
+
+// Open opens the temporary file for reading (an uploaded archive read in place before it is discarded).
+func (t *Temp) Open() (*os.File, error) { return os.Open(t.path) }
