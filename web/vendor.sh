@@ -48,6 +48,17 @@ files=(
   "idb/build/umd.js                                   idb.umd.js"
   "idb/LICENSE                                        licenses/idb-LICENSE.txt"
   "fflate/umd/index.js                                fflate.umd.js"
+  "@getodk/web-forms/dist/index.js                    web-forms/web-forms.js"
+  "@getodk/web-forms/dist/index-DlGh9P5C.js           web-forms/web-forms-core.js"
+  "@getodk/web-forms/dist/MapBlock-Bb-sCnDx.js        web-forms/web-forms-map.js"
+  "vue/dist/vue.runtime.esm-browser.prod.js           web-forms/vue.runtime.esm-browser.prod.js"
+  "web:licenses/web-forms-LICENSE.txt                 licenses/web-forms-LICENSE.txt"
+  "vue/LICENSE                                        licenses/vue-LICENSE.txt"
+  "ol/LICENSE.md                                      licenses/ol-LICENSE.md"
+  "@mdi/js/LICENSE                                    licenses/mdi-js-LICENSE.txt"
+  "dompurify/LICENSE                                  licenses/dompurify-LICENSE.txt"
+  "image-blob-reduce/LICENSE                          licenses/image-blob-reduce-LICENSE.txt"
+  "vue-draggable-plus/LICENSE                         licenses/vue-draggable-plus-LICENSE.txt"
 )
 
 # Files made from the pinned packages rather than copied: the world layer under every map (land and borders from
@@ -72,7 +83,17 @@ generated=(
 #
 # terra-draw's marker mode defaults its icon to a PNG on raw.githubusercontent.com. Fieldbase draws
 # polygons and rectangles only and never creates that mode; the edit leaves no such URL to request.
+#
+# ODK Web Forms ships its bundle as chunks named with a content hash (index-<hash>.js, MapBlock-<hash>.js) that
+# import each other by those names; the copies get stable names (the fill page's service worker caches them by
+# URL), so the imports are edited to match. The map chunk (geopoint/geoshape maps, OpenLayers) defaults its tile
+# layer to tile.openstreetmap.org: the edit leaves the map without that layer's tiles ("data:," decodes to no
+# image), as the product loads nothing from the internet.
 edits=(
+  'web-forms/web-forms.js|from "./index-DlGh9P5C.js"|from "./web-forms-core.js"'
+  'web-forms/web-forms-core.js|"./MapBlock-Bb-sCnDx.js"|"./web-forms-map.js"'
+  'web-forms/web-forms-map.js|from "./index-DlGh9P5C.js"|from "./web-forms-core.js"'
+  'web-forms/web-forms-map.js|e.url : "https://tile.openstreetmap.org/{z}/{x}/{y}.png"|e.url : "data:,"'
   'redoc.standalone.js|src:"https://cdn.redoc.ly/redoc/logo-mini.svg"|src:"data:,"'
   'terra-draw.umd.js|g="https://raw.githubusercontent.com/JamesLMilner/terra-draw/refs/heads/main/assets/markers/marker-blue.png"|g="data:,"'
 )
