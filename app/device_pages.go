@@ -27,6 +27,8 @@ type devicesPage struct {
 	// SecureURL is the HTTPS address for the phones' browsers when LAN HTTPS is on (ODK Collect keeps the plain
 	// one, as it does not trust a certificate authority installed on the phone).
 	SecureURL string
+	// BrowserLinks are the active tokens' links for filling forms in a phone's browser, by token id.
+	BrowserLinks map[int64]string
 }
 
 func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, error) {
@@ -44,6 +46,9 @@ func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, erro
 		page.QRQuery = "?base=" + url.QueryEscape(page.Address.Chosen)
 	}
 	page.SecureURL = a.secureURL(browserBase(page.Address))
+	if page.BrowserLinks, err = a.deviceBrowserLinks(c, pa.Project.ID, page.Address); err != nil {
+		return page, err
+	}
 	if p := principal(ctx); p != nil {
 		page.IsAdmin = p.IsAdmin
 	}

@@ -23,6 +23,8 @@ type featurePanel struct {
 	Submissions    []db.Submission
 	SubmissionsN   int
 	SeeSubmissions bool
+	// Forms are the project's forms a member may fill in the browser for this feature ("Collect").
+	Forms []db.Form
 }
 
 type featureProperty struct{ Name, Value string }
@@ -60,6 +62,9 @@ func (a *App) featurePanelPartial(c *fiber.Ctx) error {
 	}
 	if !panel.SeeSubmissions {
 		panel.Submissions = nil
+	}
+	if panel.Forms, err = a.fillForms(c); err != nil {
+		return err
 	}
 	if !isHTMX(c) {
 		return a.page(c, fiber.StatusOK, "project_feature", fmt.Sprintf("Feature %d", f.ID), panel)

@@ -113,6 +113,8 @@ func (a *App) routes() {
 	register(a, "GET", "/projects/{id}/collect-tokens", fieldManager, listCollectTokensOp, a.apiListCollectTokens)
 	register(a, "DELETE", "/projects/{id}/collect-tokens/{tid}", fieldManager, revokeCollectTokenOp, a.apiRevokeCollectToken)
 	a.handle("GET", "/projects/:id/collect-tokens/:tid/qr.png", fieldManager, a.collectQR, collectQRDoc)
+	a.handle("GET", "/projects/:id/collect-tokens/:tid/browser-qr.png", fieldManager, a.collectBrowserQR, browserQRDoc)
+	a.handle("GET", "/projects/:id/forms/:form_id/media/:name", mapper, a.downloadFormMedia, formMediaDoc)
 	a.upload("POST", "/projects/:id/submissions", mapper, a.createSubmission, createSubmissionDoc)
 	a.upload("POST", "/projects/:id/submissions/import", manager, a.importSubmissions, importSubmissionsDoc)
 	a.handle("GET", "/projects/:id/submissions.csv", validator, a.submissionsCSV, submissionsCSVDoc)
@@ -133,6 +135,8 @@ func (a *App) routes() {
 	f.Get("/odk/:token/forms/:form_id/media/:name", a.odkAuth, a.odkMedia)
 	f.Get("/odk/:token/submission", a.odkAuth, a.odkSubmissionHead) // HEAD runs the GET route (headAsGet)
 	f.Post(a.streamed("/odk/:token/submission"), a.odkAuth, a.odkSubmit)
+	f.Get("/odk/:token", a.deviceLinkAuth, a.showDeviceFormsPage)                    // the browser's device link
+	f.Get("/odk/:token/forms/:form_id/fill", a.deviceLinkAuth, a.showDeviceFillPage) // Web Forms, no account
 
 	// Live updates
 	a.handle("GET", "/projects/:id/events/stream", mapper, a.streamEvents, eventsStreamOp)
@@ -181,6 +185,7 @@ func (a *App) routes() {
 	f.Post("/projects/:id/devices", a.gate(fieldManager), a.createDeviceForm)
 	f.Post("/projects/:id/devices/:tid/revoke", a.gate(fieldManager), a.revokeDeviceForm)
 	f.Get("/projects/:id/forms", a.gate(mapper), a.showFormsPage)
+	f.Get("/projects/:id/forms/:form_id/fill", a.gate(mapper), a.showFillPage) // ODK Web Forms in the browser
 	f.Post("/projects/:id/forms", a.gate(manager), a.uploadFormPage)
 	f.Post("/projects/:id/ready-forms/:name", a.gate(manager), a.addReadyFormPage)
 	f.Post("/projects/:id/forms/:form_id/media", a.gate(manager), a.uploadMediaPage)

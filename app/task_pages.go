@@ -9,6 +9,7 @@ import (
 
 	"fieldbase/app/markdown"
 	"fieldbase/app/taskflow"
+	"fieldbase/db"
 )
 
 // actionButton is one action the caller may take, as the panel shows it.
@@ -37,6 +38,8 @@ type taskPanel struct {
 	Done         string
 	SignedIn     bool
 	Instructions template.HTML
+	// Forms are the project's forms a member may fill in the browser for this task ("Collect").
+	Forms []db.Form
 }
 
 // taskIndex reads the :index parameter.
@@ -79,6 +82,9 @@ func (a *App) taskPanelData(c *fiber.Ctx, in TaskInput) (taskPanel, error) {
 			}
 			panel.Members = m.Body.Items
 		}
+	}
+	if panel.Forms, err = a.fillForms(c); err != nil {
+		return taskPanel{}, err
 	}
 	return panel, nil
 }

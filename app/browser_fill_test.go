@@ -1,0 +1,247 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"fieldbase/app/tasking"
+)
+
+// fillProject is a formsProject with the fill test form, 4 tasks and one data-extract feature.
+type fillProject struct {
+	formsProject
+	featureID int64
+	task1ID   int64
+}
+
+func (ta *testApp) fillProject(t *testing.T) fillProject {
+	t.Helper()
+	ctx := context.Background()
+	fp := fillProject{formsProject: ta.formsProject(t)}
+	ta.mustUploadForm(t, fp.formsProject, readFile(t, "testdata/forms/fill_test.xml"))
+	setStatus := func(status string) {
+		if err := ta.store.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "UPDATE projects SET status = ? WHERE id = ?", status, fp.id)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setStatus("draft") // a published project keeps its tasks
+	if _, err := tasking.RunSplit(ctx, ta.store, tasking.SplitParams{ProjectID: fp.id, Method: "count", Tasks: 4},
+		nil); err != nil {
+		t.Fatal(err)
+	}
+	setStatus("published")
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("/api/v1/projects/%d/features", fp.id), strings.NewReader(
+		`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Shop"},`+
+			`"geometry":{"type":"Point","coordinates":[0.2,0.2]}}]}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+fp.pm)
+	if resp, body := ta.do(t, req); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("upload features: %d %s", resp.StatusCode, body)
+	}
+	if err := ta.store.DB().QueryRowContext(ctx, "SELECT id FROM features WHERE project_id = ?", fp.id).
+		Scan(&fp.featureID); err != nil {
+		t.Fatal(err)
+	}
+	task, err := ta.store.Task(ctx, fp.id, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp.task1ID = task.ID
+	return fp
+}
+
+// photoFile writes a small PNG (a real image, as a phone's camera would give) and returns its path and bytes.
+func photoFile(t *testing.T, shade uint8) (string, []byte) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := 0; y < 48; y++ {
+		for x := 0; x < 64; x++ {
+			img.Set(x, y, color.RGBA{shade, uint8(x * 4), uint8(y * 5), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), fmt.Sprintf("photo-%d.png", shade))
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p, buf.Bytes()
+}
+
+// fillAndSend fills the test form in an open fill page (a name, "Shop", a photo through the file input) and
+// presses Send, then waits for the page's answer.
+func fillAndSend(t *testing.T, ctx context.Context, name, photo string) string {
+	t.Helper()
+	run(t, ctx, "form ready", waitJS(`document.querySelector('#odk-form input[type="text"]') !== null`))
+	run(t, ctx, "fill "+name,
+		chromedp.SendKeys(chromedp.CSS(`#odk-form input[type="text"]`), name),
+		chromedp.Click(chromedp.CSS(`#odk-form input[type="radio"][value="shop"]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#odk-form input[type="file"]:not([capture])`), []string{photo}),
+		waitJS(`document.querySelector('#odk-form img[src^="blob:"]') !== null`),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#fill-status").replaceChildren();
+			[...document.querySelectorAll("#odk-form button")].find(b => b.textContent.trim() === "Send").click()`),
+		waitJS(`document.querySelector("#fill-status > *") !== null`))
+	return value(t, ctx, "status", chromedp.Text(chromedp.CSS("#fill-status")))
+}
+
+// submissionsOf lists the project's submissions through the API, newest first.
+func (ta *testApp) submissionsOf(t *testing.T, fp fillProject) []SubmissionBody {
+	t.Helper()
+	_, body := ta.get(t, fmt.Sprintf("/api/v1/projects/%d/submissions", fp.id), fp.validator)
+	var list struct{ Items []SubmissionBody }
+	decode(t, body, &list)
+	return list.Items
+}
+
+// attachmentOf downloads a submission's only attachment.
+func (ta *testApp) attachmentOf(t *testing.T, fp fillProject, sid int64) []byte {
+	t.Helper()
+	_, body := ta.get(t, fmt.Sprintf("/api/v1/projects/%d/submissions/%d", fp.id, sid), fp.validator)
+	var d SubmissionBody
+	decode(t, body, &d)
+	if len(d.Attachments) != 1 {
+		t.Fatalf("submission %d has %d attachments, want 1: %s", sid, len(d.Attachments), body)
+	}
+	resp, file := ta.get(t, fmt.Sprintf("/api/v1/projects/%d/submissions/%d/attachments/%s", fp.id, sid,
+		d.Attachments[0].Name), fp.validator)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("attachment: %d", resp.StatusCode)
+	}
+	return []byte(file)
+}
+
+// expectedFillNoise drops what the fill page logs on this branch on purpose: outbox.js is not there (the page
+// then sends straight to the server), and the revoked device link's 401 page.
+func expectedFillNoise(w *pageWatch) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	kept := w.problems[:0]
+	for _, p := range w.problems {
+		if !strings.Contains(p, "/static/js/outbox.js") && !strings.Contains(p, "status of 401") {
+			kept = append(kept, p)
+		}
+	}
+	w.problems = kept
+}
+
+// TestBrowserFillForm: a mapper opens the fill page from a task and a feature, fills the form (text, select_one,
+// a photo through the file input) and sends it; the submission arrives through the REST route with the photo
+// byte-identical, linked to the task and the feature, and the form is reset for the next entry. A phone without
+// an account fills the same form through the device link (OpenRosa). A revoked link gets a 401 page. At 360 px
+// the page does not scroll sideways.
+func TestBrowserFillForm(t *testing.T) {
+	exe := chromium(t)
+	t.Parallel()
+	ta := newTestApp(t)
+	fp := ta.fillProject(t)
+	base := ta.listen(t)
+	watch := &pageWatch{host: strings.TrimPrefix(base, "http://")}
+	defer func() { expectedFillNoise(watch); watch.check(t) }()
+	shot := shooter(t)
+	browser := newBrowser(t, exe)
+	ctx := tab(t, browser, watch, "mapper")
+	run(t, ctx, "login", chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "walker"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+
+	fill := fmt.Sprintf("%s/projects/%d/forms/fill_test/fill?task=1&feature=%d", base, fp.id, fp.featureID)
+	run(t, ctx, "open the fill page", chromedp.Navigate(fill))
+	photo, photoBytes := photoFile(t, 10)
+	if got := fillAndSend(t, ctx, "Corner shop", photo); !strings.Contains(got, "Sent") {
+		t.Fatalf("after Send: %q", got)
+	}
+	subs := ta.submissionsOf(t, fp)
+	if len(subs) != 1 {
+		t.Fatalf("%d submissions, want 1", len(subs))
+	}
+	if s := subs[0]; s.TaskID != fp.task1ID || s.FeatureID != fp.featureID || s.FormID != "fill_test" {
+		t.Errorf("submission task %d feature %d form %q, want task %d feature %d", s.TaskID, s.FeatureID, s.FormID,
+			fp.task1ID, fp.featureID)
+	}
+	if got := ta.attachmentOf(t, fp, subs[0].ID); !bytes.Equal(got, photoBytes) {
+		t.Errorf("the stored photo (%d bytes, %s) differs from the one chosen (%d bytes, %s)", len(got),
+			shortSum(got), len(photoBytes), shortSum(photoBytes))
+	}
+	if v := value(t, ctx, "reset", chromedp.Evaluate[string](`document.querySelector('#odk-form input[type="text"]').value`)); v != "" {
+		t.Errorf("after sending, the form still holds %q: it is not reset for the next entry", v)
+	}
+	shot(ctx, "fill-member")
+	run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Reload(), waitJS(`document.querySelector('#odk-form input[type="text"]') !== null`))
+	phoneLayout(t, ctx, "fill page")
+	shot(ctx, "fill-member-phone")
+	run(t, ctx, "desktop viewport", chromedp.EmulateReset())
+
+	// A phone with the device link and no account.
+	tid, token, _ := ta.collectToken(t, fp.formsProject)
+	phone := tab(t, browser, watch, "phone")
+	run(t, phone, "device link", chromedp.Navigate(base+"/odk/"+token),
+		chromedp.WaitVisible(chromedp.CSS(`#device-forms a[data-form="fill_test"]`)))
+	shot(phone, "fill-device-list")
+	link := value(t, phone, "fill link", chromedp.Evaluate[string](`document.querySelector('#device-forms a[data-form="fill_test"]').href`))
+	if want := base + "/odk/" + token + "/forms/fill_test/fill"; link != want {
+		t.Errorf("fill link %q, want %q", link, want)
+	}
+	run(t, phone, "open the form", chromedp.Navigate(link))
+	photo2, photo2Bytes := photoFile(t, 200)
+	if got := fillAndSend(t, phone, "Bakery", photo2); !strings.Contains(got, "Sent") {
+		t.Fatalf("device link, after Send: %q", got)
+	}
+	subs = ta.submissionsOf(t, fp)
+	if len(subs) != 2 {
+		t.Fatalf("%d submissions after the device link's, want 2", len(subs))
+	}
+	var device SubmissionBody
+	for _, s := range subs {
+		if s.SubmitterID == 0 {
+			device = s
+		}
+	}
+	if device.ID == 0 || device.TaskID != 0 {
+		t.Fatalf("no submission without a submitter (the device link's) among %+v", subs)
+	}
+	if got := ta.attachmentOf(t, fp, device.ID); !bytes.Equal(got, photo2Bytes) {
+		t.Errorf("the device link's photo differs: %d bytes, want %d", len(got), len(photo2Bytes))
+	}
+	run(t, phone, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Reload(), waitJS(`document.querySelector('#odk-form input[type="text"]') !== null`))
+	phoneLayout(t, phone, "device-link fill page")
+	shot(phone, "fill-device-phone")
+
+	// Revoked: the link answers a page that says so.
+	req := jsonRequest(http.MethodDelete, fmt.Sprintf("/api/v1/projects/%d/collect-tokens/%d", fp.id, tid), "", fp.pm)
+	if resp, body := ta.do(t, req); resp.StatusCode >= 300 {
+		t.Fatalf("revoke: %d %s", resp.StatusCode, body)
+	}
+	run(t, phone, "revoked link", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#error-heading")))
+	if txt := value(t, phone, "revoked text", chromedp.Text(chromedp.CSS("main"))); !strings.Contains(txt, "401") ||
+		!strings.Contains(txt, "not valid") {
+		t.Errorf("revoked link page: %q", txt)
+	}
+}
+
+func shortSum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:6])
+}
