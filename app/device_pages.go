@@ -27,8 +27,8 @@ type devicesPage struct {
 	// SecureURL is the HTTPS address for the phones' browsers when LAN HTTPS is on (ODK Collect keeps the plain
 	// one, as it does not trust a certificate authority installed on the phone).
 	SecureURL string
-	// BrowserLinks are the active tokens' links for filling forms in a phone's browser, by token id.
-	BrowserLinks map[int64]string
+	// BrowserLink is the created token's link for filling forms in a phone's browser (shown once, as the token).
+	BrowserLink string
 }
 
 func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, error) {
@@ -46,9 +46,6 @@ func (a *App) devicesPageData(c *fiber.Ctx, page devicesPage) (devicesPage, erro
 		page.QRQuery = "?base=" + url.QueryEscape(page.Address.Chosen)
 	}
 	page.SecureURL = a.secureURL(browserBase(page.Address))
-	if page.BrowserLinks, err = a.deviceBrowserLinks(c, pa.Project.ID, page.Address); err != nil {
-		return page, err
-	}
 	if p := principal(ctx); p != nil {
 		page.IsAdmin = p.IsAdmin
 	}
@@ -102,6 +99,7 @@ func (a *App) createDeviceForm(c *fiber.Ctx) error {
 	if page.Address.Chosen != "" {
 		out.Body.ServerURL = page.Address.Chosen + "/odk/" + out.Body.Token
 	}
+	page.BrowserLink = a.deviceBrowserLink(page.Address, out.Body.Token)
 	// No redirect: the token exists in clear only in this answer.
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return a.page(c, fiber.StatusCreated, "project_devices", "Device access", page)

@@ -288,12 +288,12 @@ var (
 
 // deviceBrowserLink is the address a phone's browser opens for a device token: the HTTPS address when LAN
 // HTTPS is on (location, camera and offline use need a secure context), else the plain one.
-func (a *App) deviceBrowserLink(pa phoneAddress, nonce string) string {
+func (a *App) deviceBrowserLink(pa phoneAddress, token string) string {
 	base := browserBase(pa)
 	if s := a.secureURL(base); s != "" {
 		base = s
 	}
-	return base + "/odk/" + a.uploads.collectTokenFor(nonce)
+	return base + "/odk/" + token
 }
 
 // collectBrowserQR draws the QR code of a device token's browser link.
@@ -310,28 +310,14 @@ func (a *App) collectBrowserQR(c *fiber.Ctx) error {
 	if t.RevokedAt != nil {
 		return errorf(http.StatusGone, "this token was revoked")
 	}
-	png, err := openrosa.CollectQRPNG(a.deviceBrowserLink(a.phoneAddress(ctx, c.Query("base")), t.Nonce), 512)
+	png, err := openrosa.CollectQRPNG(a.deviceBrowserLink(a.phoneAddress(ctx, c.Query("base")),
+		a.uploads.collectTokenFor(t.Nonce)), 512)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "image/png")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(png)
-}
-
-// deviceBrowserLinks maps each active device token of the project to its browser link, for the devices page.
-func (a *App) deviceBrowserLinks(c *fiber.Ctx, pid int64, pa phoneAddress) (map[int64]string, error) {
-	list, err := a.store.CollectTokens(c.UserContext(), pid)
-	if err != nil {
-		return nil, err
-	}
-	links := map[int64]string{}
-	for _, t := range list {
-		if t.RevokedAt == nil {
-			links[t.ID] = a.deviceBrowserLink(pa, t.Nonce)
-		}
-	}
-	return links, nil
 }
 
 // fillForms are the forms the caller may fill in the browser from a task or feature panel: the project's forms
