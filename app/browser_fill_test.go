@@ -10,6 +10,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -89,9 +90,15 @@ func photoFile(t *testing.T, shade uint8) (string, []byte) {
 
 // fillAndSend fills the test form in an open fill page (a name, "Shop", a photo through the file input) and
 // presses Send, then waits for the page's answer.
-func fillAndSend(t *testing.T, ctx context.Context, name, photo string) string {
+func fillAndSend(t *testing.T, ctx context.Context, name, photo string, gps bool) string {
 	t.Helper()
 	run(t, ctx, "form ready", waitJS(`document.querySelector('#odk-form input[type="text"]') !== null`))
+	if gps { // the position the test gave the tab, accurate enough (1 m) for Web Forms to keep it at once
+		saveButton := `[...document.querySelectorAll("button")].find(b => b.textContent.trim() === "Save location" && !b.disabled)`
+		run(t, ctx, "get location", chromedp.Click(chromedp.CSS("#odk-form .get-location-button")),
+			waitJS(saveButton+` !== undefined`), chromedp.Evaluate[chromedp.Void](saveButton+`.click()`),
+			chromedp.WaitVisible(chromedp.CSS("#odk-form .geopoint-value-container")))
+	}
 	run(t, ctx, "fill "+name,
 		chromedp.SendKeys(chromedp.CSS(`#odk-form input[type="text"]`), name),
 		chromedp.Click(chromedp.CSS(`#odk-form input[type="radio"][value="shop"]`)),
@@ -144,8 +151,9 @@ func expectedFillNoise(w *pageWatch) {
 }
 
 // TestBrowserFillForm: a mapper opens the fill page from a task and a feature, fills the form (text, select_one,
-// a photo through the file input) and sends it; the submission arrives through the REST route with the photo
-// byte-identical, linked to the task and the feature, and the form is reset for the next entry. A phone without
+// the geopoint from the tab's emulated GPS, a photo through the file input) and sends it; the submission arrives
+// through the REST route with the photo byte-identical, its position, linked to the task and the feature, and the
+// form is reset for the next entry. The devices page gives a new token's browser link and each token's QR code. A phone without
 // an account fills the same form through the device link (OpenRosa). A revoked link gets a 401 page. At 360 px
 // the page does not scroll sideways.
 func TestBrowserFillForm(t *testing.T) {
@@ -166,9 +174,10 @@ func TestBrowserFillForm(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
 
 	fill := fmt.Sprintf("%s/projects/%d/forms/fill_test/fill?task=1&feature=%d", base, fp.id, fp.featureID)
+	placeAt(t, ctx, base, 0.3, 0.6, 1)
 	run(t, ctx, "open the fill page", chromedp.Navigate(fill))
 	photo, photoBytes := photoFile(t, 10)
-	if got := fillAndSend(t, ctx, "Corner shop", photo); !strings.Contains(got, "Sent") {
+	if got := fillAndSend(t, ctx, "Corner shop", photo, true); !strings.Contains(got, "Sent") {
 		t.Fatalf("after Send: %q", got)
 	}
 	subs := ta.submissionsOf(t, fp)
@@ -178,6 +187,9 @@ func TestBrowserFillForm(t *testing.T) {
 	if s := subs[0]; s.TaskID != fp.task1ID || s.FeatureID != fp.featureID || s.FormID != "fill_test" {
 		t.Errorf("submission task %d feature %d form %q, want task %d feature %d", s.TaskID, s.FeatureID, s.FormID,
 			fp.task1ID, fp.featureID)
+	}
+	if s := subs[0]; s.Lon == nil || s.Lat == nil || math.Abs(*s.Lon-0.3) > 1e-6 || math.Abs(*s.Lat-0.6) > 1e-6 {
+		t.Errorf("submission position %v, %v: want the GPS position 0.3, 0.6", s.Lon, s.Lat)
 	}
 	if got := ta.attachmentOf(t, fp, subs[0].ID); !bytes.Equal(got, photoBytes) {
 		t.Errorf("the stored photo (%d bytes, %s) differs from the one chosen (%d bytes, %s)", len(got),
@@ -205,7 +217,7 @@ func TestBrowserFillForm(t *testing.T) {
 	}
 	run(t, phone, "open the form", chromedp.Navigate(link))
 	photo2, photo2Bytes := photoFile(t, 200)
-	if got := fillAndSend(t, phone, "Bakery", photo2); !strings.Contains(got, "Sent") {
+	if got := fillAndSend(t, phone, "Bakery", photo2, false); !strings.Contains(got, "Sent") {
 		t.Fatalf("device link, after Send: %q", got)
 	}
 	subs = ta.submissionsOf(t, fp)
@@ -228,6 +240,32 @@ func TestBrowserFillForm(t *testing.T) {
 		chromedp.Reload(), waitJS(`document.querySelector('#odk-form input[type="text"]') !== null`))
 	phoneLayout(t, phone, "device-link fill page")
 	shot(phone, "fill-device-phone")
+
+	// The devices page: a new token comes with its browser link; the list offers the link's QR code.
+	ta.fieldManager(t, fp.formsProject)
+	fm := tab(t, browser, watch, "field manager")
+	run(t, fm, "field manager login", chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "fieldboss"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+	for _, width := range []int{1280, 360} {
+		suffix := ""
+		if width == 360 {
+			suffix = "-phone"
+			run(t, fm, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+		}
+		run(t, fm, "devices page", chromedp.Navigate(fmt.Sprintf("%s/projects/%d/devices", base, fp.id)),
+			chromedp.SetValue(chromedp.CSS("#f-name"), "Tablet "+suffix),
+			chromedp.Submit(chromedp.CSS("#f-name")), chromedp.WaitVisible(chromedp.CSS("#created-browser-link")))
+		shot(fm, "devices-created"+suffix)
+		run(t, fm, "open the browser QR", chromedp.Click(chromedp.CSS(".browser-link summary")),
+			chromedp.ScrollIntoView(chromedp.CSS(".browser-link img")))
+		if width == 360 {
+			phoneLayout(t, fm, "devices page with a browser link")
+		}
+		shot(fm, "devices-browser-qr"+suffix)
+	}
 
 	// Revoked: the link answers a page that says so.
 	req := jsonRequest(http.MethodDelete, fmt.Sprintf("/api/v1/projects/%d/collect-tokens/%d", fp.id, tid), "", fp.pm)
