@@ -14,9 +14,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"fieldbase/app/tasking"
@@ -205,6 +209,18 @@ func TestBrowserFillForm(t *testing.T) {
 	shot(ctx, "fill-member-phone")
 	run(t, ctx, "desktop viewport", chromedp.EmulateReset())
 
+	// A form's media go through Web Forms' fetchFormAttachment: the choices of a select_one_from_file.
+	ta.mustUploadForm(t, fp.formsProject, readFile(t, "testdata/forms/fill_media.xml"))
+	if resp, body := ta.upload(t, fmt.Sprintf("/api/v1/projects/%d/forms/fill_media/media", fp.id), fp.pm,
+		part{"file", "streets.csv", []byte("name,label\nelm,Elm Street\noak,Oak Avenue\n")}); resp.StatusCode >= 300 {
+		t.Fatalf("upload media: %d %s", resp.StatusCode, body)
+	}
+	run(t, ctx, "choices from a CSV", chromedp.Navigate(fmt.Sprintf("%s/projects/%d/forms/fill_media/fill", base, fp.id)),
+		waitJS(`document.querySelector('#odk-form input[type="radio"][value="oak"]') !== null`))
+	if txt := value(t, ctx, "choices", chromedp.Text(chromedp.CSS("#odk-form"))); !strings.Contains(txt, "Oak Avenue") {
+		t.Errorf("the CSV's labels are not shown: %q", txt)
+	}
+
 	// A phone with the device link and no account.
 	tid, token, _ := ta.collectToken(t, fp.formsProject)
 	phone := tab(t, browser, watch, "phone")
@@ -282,4 +298,105 @@ func TestBrowserFillForm(t *testing.T) {
 func shortSum(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:6])
+}
+
+// fakeOutbox stands in for outbox.js (blocked in the tab): it records what the fill page hands over.
+const fakeOutbox = `window.__fb = {items: [], flushes: 0, caches: []};
+window.fbOutbox = {
+  enqueue: async (item) => { window.__fb.items.push(item); },
+  flush: () => { window.__fb.flushes++; },
+  cacheForm: (o) => { window.__fb.caches.push(o); return Promise.resolve(); },
+};`
+
+// outboxItem is what the fill page gave the outbox, as the test reads it back.
+type outboxItem struct {
+	N, Flushes                                         int
+	InstanceID, FormID, FormVersion, FormTitle         string
+	SubmitURL, XMLField, AttachmentField, XML, Created string
+	ProjectID                                          int64
+	TaskIndex                                          int
+	FeatureID                                          int64
+	Headers                                            map[string]string
+	Attachments                                        []struct {
+		Name, Type string
+		Size       int
+		IsBlob     bool
+	}
+	CacheURLs []string
+}
+
+// TestBrowserFillOutboxContract: with window.fbOutbox present, Send hands the outbox one item as the contract
+// with outbox.js says (instance ID, form, submit route and field names, the CSRF header, the XML with task_id and
+// feature_id, the photo as a Blob of its exact size, the task and feature), calls flush, sends nothing itself, says
+// the entry is saved on the device, and asks the outbox to cache the page, the form and the Web Forms files.
+func TestBrowserFillOutboxContract(t *testing.T) {
+	exe := chromium(t)
+	t.Parallel()
+	ta := newTestApp(t)
+	fp := ta.fillProject(t)
+	base := ta.listen(t)
+	watch := &pageWatch{host: strings.TrimPrefix(base, "http://")}
+	defer func() { expectedFillNoise(watch); watch.check(t) }()
+	ctx := tab(t, newBrowser(t, exe), watch, "mapper")
+	run(t, ctx, "login", chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "walker"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+	run(t, ctx, "fake outbox", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, network.SetBlockedURLs, network.SetBlockedURLsParams{
+			URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/static/js/outbox.js", Block: true}}}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument,
+			page.AddScriptToEvaluateOnNewDocumentParams{Source: fakeOutbox})
+		return err
+	}))
+	run(t, ctx, "open", chromedp.Navigate(fmt.Sprintf("%s/projects/%d/forms/fill_test/fill?task=1&feature=%d", base,
+		fp.id, fp.featureID)))
+	photo, photoBytes := photoFile(t, 90)
+	if got := fillAndSend(t, ctx, "Kiosk", photo, false); !strings.Contains(got, "Saved on this device") {
+		t.Fatalf("after Send: %q", got)
+	}
+	raw := value(t, ctx, "item", chromedp.Evaluate[string](`(() => { const it = __fb.items[0] || {}; return JSON.stringify({
+		N: __fb.items.length, Flushes: __fb.flushes, InstanceID: it.instanceId, FormID: it.formId,
+		FormVersion: it.formVersion, FormTitle: it.formTitle, SubmitURL: it.submitUrl, XMLField: it.xmlField,
+		AttachmentField: it.attachmentField, XML: it.xml, Created: it.createdAt, ProjectID: it.projectId,
+		TaskIndex: it.taskIndex, FeatureID: it.featureId, Headers: it.headers,
+		Attachments: (it.attachments || []).map(a => ({Name: a.name, Type: a.type, Size: a.blob.size, IsBlob: a.blob instanceof Blob})),
+		CacheURLs: (__fb.caches[0] || {}).urls}) })()`))
+	var it outboxItem
+	decode(t, raw, &it)
+	if it.N != 1 || it.Flushes != 1 {
+		t.Fatalf("%d items and %d flushes, want 1 and 1", it.N, it.Flushes)
+	}
+	if !strings.HasPrefix(it.InstanceID, "uuid:") || !strings.Contains(it.XML, "<instanceID>"+it.InstanceID+"</instanceID>") {
+		t.Errorf("instance ID %q, XML %q", it.InstanceID, it.XML)
+	}
+	for _, want := range []string{fmt.Sprintf("<task_id>%d</task_id>", fp.task1ID),
+		fmt.Sprintf("<feature_id>%d</feature_id>", fp.featureID), "<name>Kiosk</name>", "<kind>shop</kind>"} {
+		if !strings.Contains(it.XML, want) {
+			t.Errorf("the XML lacks %s: %s", want, it.XML)
+		}
+	}
+	if it.ProjectID != fp.id || it.FormID != "fill_test" || it.FormVersion != "2026120101" || it.FormTitle != "Fill test" ||
+		it.SubmitURL != fmt.Sprintf("/api/v1/projects/%d/submissions", fp.id) || it.XMLField != "submission_xml" ||
+		it.AttachmentField != "attachments" || it.TaskIndex != 1 || it.FeatureID != fp.featureID ||
+		it.Headers["X-CSRF-Token"] == "" || it.Created == "" {
+		t.Errorf("item %+v", it)
+	}
+	if len(it.Attachments) != 1 || !it.Attachments[0].IsBlob || it.Attachments[0].Size != len(photoBytes) ||
+		it.Attachments[0].Type != "image/png" || !strings.Contains(it.XML, ">"+it.Attachments[0].Name+"</photo>") {
+		t.Errorf("attachments %+v (photo of %d bytes), XML %s", it.Attachments, len(photoBytes), it.XML)
+	}
+	for _, want := range []string{fmt.Sprintf("/api/v1/projects/%d/forms/fill_test.xml", fp.id),
+		fmt.Sprintf("/projects/%d/forms/fill_test/fill", fp.id), "/static/vendor/web-forms/web-forms.js",
+		"/static/vendor/web-forms/web-forms-core.js", "/static/vendor/web-forms/vue.runtime.esm-browser.prod.js"} {
+		if !slices.Contains(it.CacheURLs, want) {
+			t.Errorf("cacheForm URLs lack %s: %v", want, it.CacheURLs)
+		}
+	}
+	if n := len(ta.submissionsOf(t, fp)); n != 0 {
+		t.Errorf("the page sent %d submissions itself; the outbox sends", n)
+	}
 }
