@@ -181,6 +181,10 @@ func TestBrowserFillForm(t *testing.T) {
 	placeAt(t, ctx, base, 0.3, 0.6, 1)
 	run(t, ctx, "open the fill page", chromedp.Navigate(fill))
 	photo, photoBytes := photoFile(t, 10)
+	run(t, ctx, "form ready", waitJS(`document.querySelector('#odk-form input[type="text"]') !== null`))
+	if insecure := value(t, ctx, "secure context", chromedp.Evaluate[bool](`document.getElementById("fill-insecure") !== null`)); insecure {
+		t.Error("the page says the address is not secure on 127.0.0.1, which is a secure context")
+	}
 	if got := fillAndSend(t, ctx, "Corner shop", photo, true); !strings.Contains(got, "Sent") {
 		t.Fatalf("after Send: %q", got)
 	}
@@ -276,12 +280,15 @@ func TestBrowserFillForm(t *testing.T) {
 			chromedp.Submit(chromedp.CSS("#f-name")), chromedp.WaitVisible(chromedp.CSS("#created-browser-link")))
 		shot(fm, "devices-created"+suffix)
 		run(t, fm, "open the browser QR", chromedp.Click(chromedp.CSS(".browser-link summary")),
-			chromedp.ScrollIntoView(chromedp.CSS(".browser-link img")))
+			chromedp.ScrollIntoView(chromedp.CSS(".browser-link img")),
+			waitJS(`document.querySelector(".browser-link img").complete && document.querySelector(".browser-link img").naturalWidth > 0`))
 		if width == 360 {
 			phoneLayout(t, fm, "devices page with a browser link")
 		}
 		shot(fm, "devices-browser-qr"+suffix)
 	}
+
+	run(t, fm, "leave the devices page", chromedp.Navigate("about:blank")) // its lazy QR codes load nothing later
 
 	// Revoked: the link answers a page that says so.
 	req := jsonRequest(http.MethodDelete, fmt.Sprintf("/api/v1/projects/%d/collect-tokens/%d", fp.id, tid), "", fp.pm)

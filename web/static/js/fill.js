@@ -143,7 +143,23 @@ function cacheForOffline() {
     version: cfg.formVersion, urls })).catch((e) => console.warn("offline cache", e));
 }
 
+// insecureNote says why "Get location" (and on some phones the camera) fails on a plain-HTTP address.
+function insecureNote() {
+  if (window.isSecureContext) return;
+  const note = document.createElement("div");
+  note.className = "alert fill-note";
+  note.id = "fill-insecure";
+  note.setAttribute("role", "status");
+  const text = document.createElement("span");
+  text.className = "alert-text";
+  text.textContent = "This address is not secure (plain HTTP), so the browser gives no location and may refuse " +
+    "the camera and offline use. Open the server's HTTPS address (see “Trust this server on a phone”).";
+  note.append(text);
+  statusEl.before(note);
+}
+
 async function main() {
+  insecureNote();
   const mount = document.getElementById("odk-form");
   let xml;
   try {
