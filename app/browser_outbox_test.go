@@ -255,7 +255,6 @@ func (ta *testApp) photoSums(t *testing.T) map[string]string {
 	return out
 }
 
-
 // openOutbox opens /outbox and waits for the list to be drawn.
 func openOutbox(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
