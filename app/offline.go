@@ -1,10 +1,15 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
+	"fieldbase/db"
+	"fmt"
 	"hash/crc32"
+	"math"
 	"strconv"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -73,4 +78,80 @@ func (a *App) showOutboxPage(c *fiber.Ctx) error {
 // showOfflinePage is what the service worker answers offline for a page it has no copy of.
 func (a *App) showOfflinePage(c *fiber.Ctx) error {
 	return a.page(c, fiber.StatusOK, "offline", "Offline", nil)
+}
+
+// offlineTileCap bounds the tiles a browser is told to cache for offline use.
+const offlineTileCap = 2000
+
+var offlineTilesOp = huma.Operation{OperationID: "list-offline-tiles", Tags: []string{"Basemaps"},
+	Summary: "The basemap tile URLs of the caller's own tasks, for a browser to cache for offline use",
+	Description: "The tiles of the project's ready MBTiles basemaps that cover the tasks the caller holds, is " +
+		"assigned or has mapped, at each basemap's zooms (lowest first), at most 2,000 (truncated says when " +
+		"more would cover them). The outbox's cacheForm stores them with the form."}
+
+// OfflineTilesBody lists tile URLs to cache.
+type OfflineTilesBody struct {
+	URLs      []string `json:"urls"`
+	Tasks     []int    `json:"tasks" doc:"The indexes of the tasks covered"`
+	Truncated bool     `json:"truncated"`
+}
+
+func (a *App) apiOfflineTiles(ctx context.Context, in *struct {
+	ID int64 `path:"id"`
+}) (*struct{ Body OfflineTilesBody }, error) {
+	out := &struct{ Body OfflineTilesBody }{Body: OfflineTilesBody{URLs: []string{}, Tasks: []int{}}}
+	p := principal(ctx)
+	tasks, err := a.store.Tasks(ctx, in.ID, db.TaskOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var mine []db.Task
+	for _, t := range tasks {
+		if p != nil && (t.LockedBy == p.UserID || t.AssignedTo == p.UserID || t.MappedBy == p.UserID) {
+			mine = append(mine, t)
+			out.Body.Tasks = append(out.Body.Tasks, t.Index)
+		}
+	}
+	basemaps, err := a.store.Basemaps(ctx, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, b := range basemaps {
+		if b.State != "ready" || b.Container != "mbtiles" {
+			continue
+		}
+		for z := b.MinZoom; z <= b.MaxZoom; z++ {
+			for _, t := range mine {
+				x0, y0 := lonLatTile(max(t.MinLon, b.West), min(t.MaxLat, b.North), z)
+				x1, y1 := lonLatTile(min(t.MaxLon, b.East), max(t.MinLat, b.South), z)
+				for x := x0; x <= x1; x++ {
+					for y := y0; y <= y1; y++ {
+						u := fmt.Sprintf("/api/v1/projects/%d/basemaps/%d/tiles/%d/%d/%d", in.ID, b.ID, z, x, y)
+						if seen[u] {
+							continue
+						}
+						if len(out.Body.URLs) >= offlineTileCap {
+							out.Body.Truncated = true
+							return out, nil
+						}
+						seen[u] = true
+						out.Body.URLs = append(out.Body.URLs, u)
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// lonLatTile is the XYZ tile (y from the north) holding a point at zoom z.
+func lonLatTile(lon, lat float64, z int) (int, int) {
+	n := math.Exp2(float64(z))
+	lat = max(min(lat, 85.0511), -85.0511)
+	x := int(math.Floor((lon + 180) / 360 * n))
+	r := lat * math.Pi / 180
+	y := int(math.Floor((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n))
+	last := int(n) - 1
+	return max(0, min(x, last)), max(0, min(y, last))
 }

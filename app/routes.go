@@ -146,6 +146,7 @@ func (a *App) routes() {
 	a.handle("GET", "/projects/:id/basemaps/:bid/tiles/:z/:x/:y", reader, a.basemapTile, basemapTileDoc)
 	a.handle("GET", "/projects/:id/basemaps/:bid/file", reader, a.basemapFile, basemapFileDoc)
 	register(a, "GET", "/projects/{id}/basemaps", reader, listBasemapsOp, a.apiListBasemaps)
+	register(a, "GET", "/projects/{id}/offline-tiles", mapper, offlineTilesOp, a.apiOfflineTiles)
 	register(a, "GET", "/projects/{id}/basemaps/{bid}", reader, getBasemapOp, a.apiGetBasemap)
 	register(a, "DELETE", "/projects/{id}/basemaps/{bid}", manager, deleteBasemapOp, a.apiDeleteBasemap)
 	register(a, "POST", "/projects/{id}/basemaps/estimate", manager, estimateBasemapOp, a.apiEstimateBasemap)
