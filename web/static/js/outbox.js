@@ -166,9 +166,11 @@
     return openDB().then(function (db) { return db.count("items"); });
   }
 
-  function update(id, change) {
+  // update changes an item's fields; relaxed (for the "sending" mark, which a lost write only leaves "waiting")
+  // skips the flush to disk.
+  function update(id, change, relaxed) {
     return openDB().then(function (db) {
-      var tx = strict(db, ["items"]);
+      var tx = relaxed ? db.transaction(["items"], "readwrite", { durability: "relaxed" }) : strict(db, ["items"]);
       return tx.store.get(id).then(function (it) {
         if (!it) {
           return tx.done.then(function () { return null; });
@@ -260,7 +262,7 @@
 
   // sendOne sends one item and records the outcome. It answers true when the round may go on.
   function sendOne(it) {
-    return update(it.id, { state: "sending" }).then(function () {
+    return update(it.id, { state: "sending" }, true).then(function () {
       notify({ id: it.id, state: "sending" });
       return send(it).then(function (resp) {
         if (resp.status === 200 || resp.status === 201 || resp.status === 202) {
