@@ -332,7 +332,7 @@ func TestBrowserOutboxConflictAndZip(t *testing.T) {
 	watch := &pageWatch{host: strings.TrimPrefix(base, "http://")}
 	defer func() {
 		// The 409 is expected; Chromium logs every 4xx answer as an error.
-		dropNetErrors(watch, "status of 409")
+		dropNetErrors(watch, "status of 409", "status of 422")
 		watch.check(t)
 	}()
 	resp, body := ta.upload(t, fmt.Sprintf("/api/v1/projects/%d/submissions", fp.id), fp.pm,
@@ -343,6 +343,7 @@ func TestBrowserOutboxConflictAndZip(t *testing.T) {
 	ctx, _ := profileBrowser(t, exe, t.TempDir(), watch, "mapper")
 	signIn(t, ctx, base, "walker")
 	openOutbox(t, ctx, base)
+	waitController(t, ctx)
 
 	eval[int](t, ctx, "enqueue the clash", enqueueJS(fp.id, 9, "uuid:clash"))
 	run(t, ctx, "marked conflict", waitJS(`document.querySelector('#outbox-items li[data-instance="uuid:clash"]')?.dataset.state === "conflict"`))
@@ -423,6 +424,27 @@ func TestBrowserOutboxConflictAndZip(t *testing.T) {
 	if n := ta.submissionCount(t); n != 3 {
 		t.Fatalf("%d submissions after the outbox sent the imported ones, want 3", n)
 	}
+
+	// One the server refuses (a form it does not have) shows the server's message; one waits offline.
+	eval[int](t, ctx, "enqueue a refused one", strings.Replace(enqueueJS(fp.id, 5, "uuid:refused"),
+		`<data id="linked" version="3">`, `<data id="gone" version="1">`, 1))
+	run(t, ctx, "marked error", waitJS(`document.querySelector('#outbox-items li[data-instance="uuid:refused"]')?.dataset.state === "error"`))
+	msg := value(t, ctx, "error text", chromedp.Text(chromedp.CSS(`li[data-instance="uuid:refused"] .outbox-error`)))
+	if !strings.Contains(msg, "gone") {
+		t.Errorf("the refused item shows %q, want the server's message naming the form", msg)
+	}
+	goOffline(t, ctx, ns)
+	eval[int](t, ctx, "enqueue offline", enqueueJS(fp.id, 6, "uuid:later"))
+	run(t, ctx, "all states drawn", waitJS(`["waiting","sent","conflict","error"].every(s =>
+		document.querySelector('#outbox-items li[data-state="' + s + '"]'))`))
+	shot := shooter(t)
+	shot(ctx, "outbox")
+	run(t, ctx, "scroll to the list", chromedp.ScrollIntoView(chromedp.CSS(`#outbox-items li[data-state="error"]`)))
+	shot(ctx, "outbox-items")
+	run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	run(t, ctx, "redraw", waitJS(`document.body.dataset.outboxReady === "1"`))
+	noSideways(t, ctx, "outbox at 360 px")
+	shot(ctx, "outbox-phone")
 }
 
 // TestBrowserServiceWorkerOffline: a cached form's page and /outbox open with no network, from the service

@@ -14,7 +14,10 @@
     if (n < 1024 * 1024) {
       return Math.max(1, Math.round(n / 1024)) + " KB";
     }
-    return (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0) + " MB";
+    if (n < 1024 * 1024 * 1024) {
+      return (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0) + " MB";
+    }
+    return (n / 1024 / 1024 / 1024).toFixed(1) + " GB";
   }
 
   function when(iso) {
