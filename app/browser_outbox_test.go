@@ -438,9 +438,8 @@ func TestBrowserOutboxConflictAndZip(t *testing.T) {
 	run(t, ctx, "all states drawn", waitJS(`["waiting","sent","conflict","error"].every(s =>
 		document.querySelector('#outbox-items li[data-state="' + s + '"]'))`))
 	shot := shooter(t)
+	run(t, ctx, "tall viewport", chromedp.EmulateViewport(1280, 1500))
 	shot(ctx, "outbox")
-	run(t, ctx, "scroll to the list", chromedp.ScrollIntoView(chromedp.CSS(`#outbox-items li[data-state="error"]`)))
-	shot(ctx, "outbox-items")
 	run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
 	run(t, ctx, "redraw", waitJS(`document.body.dataset.outboxReady === "1"`))
 	noSideways(t, ctx, "outbox at 360 px")
