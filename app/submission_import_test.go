@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,5 +186,40 @@ func TestImportOutboxZip(t *testing.T) {
 				t.Errorf("%d submissions after a refused import, want %d", n, before)
 			}
 		})
+	}
+}
+
+// TestImportOutboxZipPage: the submissions page offers the import to a project manager only, and its htmx upload
+// answers the outcome of each item.
+func TestImportOutboxZipPage(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	fp := ta.formsProject(t)
+	ta.mustUploadForm(t, fp, readFile(t, filepath.Join("testdata", "forms", "linked.xml")))
+	page := fmt.Sprintf("/projects/%d/submissions", fp.id)
+	checker := &browser{t: t, ta: ta}
+	checker.login("checker", testPassword)
+	if _, body := checker.get(page); strings.Contains(body, "import-form") {
+		t.Error("a validator is offered the import")
+	}
+	pm := &browser{t: t, ta: ta}
+	pm.login("manager", testPassword)
+	if _, body := pm.get(page); !strings.Contains(body, `id="import-form"`) {
+		t.Fatal("the manager is not offered the import")
+	}
+	data := outboxZip(t, []outboxEntry{
+		{instance: "uuid:p1", project: fp.id, xml: linkedXML("uuid:p1", "", "", "")},
+		{instance: "uuid:p2", project: fp.id, xml: []byte("<broken")},
+	}, nil)
+	body, ct := buildMultipart(t, part{"file", "outbox.zip", data})
+	req := httptest.NewRequest("POST", page+"/import", body)
+	req.Header.Set("Content-Type", ct)
+	resp, html := pm.send(req, map[string]string{"X-CSRF-Token": pm.csrf(), "HX-Request": "true"})
+	if resp.StatusCode != 200 || !strings.Contains(html, "1 added, 0 already there, 0 in conflict, 1 refused") ||
+		!strings.Contains(html, `data-outcome="refused"`) {
+		t.Fatalf("%d %s", resp.StatusCode, html)
+	}
+	if n := ta.submissionCount(t); n != 1 {
+		t.Errorf("%d submissions", n)
 	}
 }
