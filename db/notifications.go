@@ -38,6 +38,7 @@ const (
 type Notice struct {
 	UserID       int64
 	Username     string
+	TeamID       int64 // with UserID 0 and no Username: one notice for each member of the project's team
 	Kind         string
 	ProjectID    int64
 	TaskID       int64
@@ -89,7 +90,20 @@ const noticeInsert = `INSERT INTO notifications (user_id, kind, project_id, task
 func insertNotices(ctx context.Context, tx *sql.Tx, notices []Notice) ([]int64, error) {
 	var users []int64
 	at := now()
-	for _, n := range notices {
+	for i := 0; i < len(notices); i++ {
+		n := notices[i]
+		if n.UserID == 0 && n.TeamID != 0 {
+			members, err := teamMemberIDs(ctx, tx, n.ProjectID, n.TeamID)
+			if err != nil {
+				return nil, err
+			}
+			for _, uid := range members {
+				m := n
+				m.UserID, m.TeamID = uid, 0
+				notices = append(notices, m)
+			}
+			continue
+		}
 		uid := n.UserID
 		if uid == 0 {
 			err := tx.QueryRowContext(ctx, `SELECT u.id FROM users u JOIN project_members m ON m.user_id = u.id
@@ -294,4 +308,13 @@ func (s *Store) SaveNoticePrefs(ctx context.Context, userID int64, kinds map[str
 			ON CONFLICT (user_id) DO UPDATE SET digest = excluded.digest`, userID, digest)
 		return err
 	}))
+}
+
+// teamMemberIDs are the users in a team of a project, for the notices addressed to the team.
+func teamMemberIDs(ctx context.Context, tx *sql.Tx, projectID, teamID int64) ([]int64, error) {
+	return queryAll(ctx, tx, func(row scanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	}, `SELECT m.user_id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.id = ? AND t.project_id = ?
+		ORDER BY m.user_id`, teamID, projectID)
 }

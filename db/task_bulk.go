@@ -31,9 +31,10 @@ func (s *Store) ChangeTasks(ctx context.Context, projectID int64, indexes []int,
 		tasks   []Task
 		events  []TaskEvent
 		refusal []Refusal
+		told    []int64
 	)
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		tasks, events, refusal = nil, nil, nil // a retried transaction starts again
+		tasks, events, refusal, told = nil, nil, nil, nil // a retried transaction starts again
 		for _, index := range indexes {
 			snap, err := s.taskSnapshot(ctx, tx, projectID, index, userID)
 			if errors.Is(err, ErrNotFound) {
@@ -54,6 +55,15 @@ func (s *Store) ChangeTasks(ctx context.Context, projectID int64, indexes []int,
 			if err := s.storeChange(ctx, tx, snap.Task, &next, &ev, userID); err != nil {
 				return err
 			}
+			for i := range ev.Notices {
+				ev.Notices[i].ProjectID, ev.Notices[i].TaskID, ev.Notices[i].TaskIndex = projectID, next.ID, index
+				ev.Notices[i].ActorID = userID
+			}
+			got, err := insertNotices(ctx, tx, ev.Notices)
+			if err != nil {
+				return err
+			}
+			told = append(told, got...)
 			tasks, events = append(tasks, next), append(events, ev)
 		}
 		return nil
@@ -61,5 +71,6 @@ func (s *Store) ChangeTasks(ctx context.Context, projectID int64, indexes []int,
 	if err != nil {
 		return nil, nil, nil, mapErr(err)
 	}
+	s.told(told)
 	return tasks, events, refusal, nil
 }

@@ -26,7 +26,8 @@ type AssignResult struct {
 // Assign assigns (or unassigns) the tasks of a bulk assignment as by (with role in the project) in one write
 // transaction: every task goes through the workflow rules, gets its history row, and a task the rules refuse
 // (a validated task, an unassigned task to unassign) is reported in Refused rather than skipped silently. After
-// the commit each change is published to the project's live stream and afterAssign is told.
+// the commit each change is published to the project's live stream; the "task assigned" notifications (to the
+// person, or to every member of the team) are stored inside the same transaction.
 func (s *Service) Assign(ctx context.Context, projectID int64, by Person, role taskflow.Role,
 	as Assignment) (AssignResult, error) {
 	req := taskflow.Request{Action: taskflow.ActionAssign, UserID: as.UserID, TeamID: as.TeamID, Now: time.Now()}
@@ -48,13 +49,8 @@ func (s *Service) Assign(ctx context.Context, projectID int64, by Person, role t
 	if err := s.nameAssignees(ctx, projectID, changed, as); err != nil {
 		return AssignResult{}, err
 	}
-	ids := make([]int64, len(changed))
-	for i, t := range changed {
-		ids[i] = t.ID
+	for _, t := range changed {
 		s.publish(projectID, t, string(req.Action), by)
-	}
-	if len(ids) > 0 {
-		s.afterAssign(ctx, projectID, ids, as.UserID, as.TeamID)
 	}
 	return AssignResult{Changed: changed, Refused: refused}, nil
 }
@@ -80,9 +76,4 @@ func (s *Service) nameAssignees(ctx context.Context, projectID int64, tasks []db
 		tasks[i].AssignedTeamName, tasks[i].AssignedTeamColour = team.Name, team.Colour
 	}
 	return nil
-}
-
-// afterAssign is the notifications hook: it runs after a bulk assignment (or unassignment: userID and teamID 0)
-// of the tasks taskIDs commits, and is the one place other code learns of assignments. It does nothing yet.
-func (s *Service) afterAssign(ctx context.Context, projectID int64, taskIDs []int64, userID, teamID int64) {
 }

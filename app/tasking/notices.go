@@ -47,6 +47,9 @@ func TaskNotices(old db.Task, actorID int64, ev db.TaskEvent) []db.Notice {
 		if ev.TargetUserID != 0 {
 			add(db.Notice{UserID: ev.TargetUserID, Kind: db.NoticeTaskAssigned})
 		}
+		if ev.TargetTeamID != 0 { // every member of the team, expanded inside the write (the actor is skipped there)
+			out = append(out, db.Notice{TeamID: ev.TargetTeamID, Kind: db.NoticeTaskAssigned})
+		}
 	case taskflow.ActionValidate:
 		if old.MappedBy != 0 {
 			add(db.Notice{UserID: old.MappedBy, Kind: db.NoticeTaskValidated, Params: comment})
