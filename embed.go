@@ -15,12 +15,15 @@ var (
 	templatesFS embed.FS
 	//go:embed web/static
 	staticFS embed.FS
+	//go:embed web/i18n
+	i18nFS embed.FS
 )
 
 // embedded returns the embedded trees, each rooted at its own folder.
 func embedded() (migrations fs.FS, assets app.Assets) {
 	migrations = mustSub(migrationsFS, "db/migrations")
-	assets = app.Assets{Templates: mustSub(templatesFS, "web/templates"), Static: mustSub(staticFS, "web/static")}
+	assets = app.Assets{Templates: mustSub(templatesFS, "web/templates"), Static: mustSub(staticFS, "web/static"),
+		I18n: mustSub(i18nFS, "web/i18n")}
 	return migrations, assets
 }
 

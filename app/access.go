@@ -27,7 +27,9 @@ type Principal struct {
 	SessionID int64
 	// ViaCookie is true for a browser session (which then needs a CSRF token to change anything).
 	ViaCookie bool
-	csrf      string
+	// Language is the pages' language the person chose ("" none).
+	Language string
+	csrf     string
 }
 
 const principalKey ctxKey = "principal"
@@ -231,7 +233,7 @@ func (pa projectAccess) check(ctx context.Context, a *App, p *Principal, param f
 		return ctx, errUnauthenticated
 	case !taskflow.RoleAtLeast(role, pa.min):
 		return ctx, errorf(http.StatusForbidden, fmt.Sprintf("only a %s or above in this project may do this",
-			roleLabel(pa.min.String())))
+			strings.ReplaceAll(pa.min.String(), "_", " ")))
 	}
 	return context.WithValue(ctx, projectAccessKey, &ProjectAccess{Project: proj, Role: role}), nil
 }

@@ -154,10 +154,16 @@ func (a *App) rerender(c *fiber.Ctx, err error, page, title string, data func(ma
 type passwordPage struct {
 	Errors map[string]string
 	Saved  bool
+	// Language is the person's saved language choice, "" for automatic.
+	Language string
 }
 
 func (a *App) showPasswordPage(c *fiber.Ctx) error {
-	return a.page(c, fiber.StatusOK, "password", "Change your password", passwordPage{})
+	saved, err := a.store.UserLanguage(c.UserContext(), principal(c.UserContext()).UserID)
+	if err != nil {
+		return err
+	}
+	return a.page(c, fiber.StatusOK, "password", "Change your password", passwordPage{Language: saved})
 }
 
 func (a *App) changePasswordForm(c *fiber.Ctx) error {

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"fieldbase/app/i18n"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -30,6 +31,8 @@ type Assets struct {
 	Templates fs.FS
 	// Static is web/static, served under /static.
 	Static fs.FS
+	// I18n is web/i18n: the message catalogues, one <language tag>.json each.
+	I18n fs.FS
 }
 
 // Build describes the running binary.
@@ -48,7 +51,8 @@ type App struct {
 	started time.Time
 	fiber   *fiber.App
 	api     huma.API
-	tmpl    *templates
+	tmpls   *pageTemplates
+	cat     *i18n.Catalog
 	static  *staticFiles
 	uploads *uploads
 	logins  *logins
@@ -128,9 +132,18 @@ func New(cfg config.Config, store *db.Store, jq *jobs.Jobs, assets Assets, build
 	if a.online, err = newOnlineBasemaps(context.Background(), cfg.Maps.OnlineBasemaps, store); err != nil {
 		return nil, err
 	}
-	funcs := labelFuncs()
-	funcs["asset"], funcs["field"], funcs["km2"] = a.static.url, newFormField, km2
-	if a.tmpl, err = parseTemplates(assets.Templates, funcs); err != nil {
+	if a.cat, err = i18n.Load(assets.I18n); err != nil {
+		return nil, err
+	}
+	a.tmpls = &pageTemplates{sets: map[string]*templates{}, build: func(lang string) (*templates, error) {
+		funcs := labelFuncs()
+		funcs["asset"], funcs["field"], funcs["km2"] = a.static.url, newFormField, km2
+		for k, f := range a.langFuncs(lang) {
+			funcs[k] = f
+		}
+		return parseTemplates(assets.Templates, funcs)
+	}}
+	if _, err = a.tmpls.get(i18n.Source); err != nil {
 		return nil, err
 	}
 	if cfg.Metrics.Enabled {

@@ -51,7 +51,7 @@ func newTestApp(t *testing.T, edit ...func(*config.Config)) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(cfg, store, jq, Assets{Templates: os.DirFS("../web/templates"), Static: os.DirFS("../web/static")},
+	a, err := New(cfg, store, jq, Assets{Templates: os.DirFS("../web/templates"), Static: os.DirFS("../web/static"), I18n: testCatalogues(t)},
 		Build{Version: "test", Log: log})
 	if err != nil {
 		t.Fatal(err)

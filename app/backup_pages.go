@@ -127,7 +127,7 @@ func (a *App) backupProgressPartial(c *fiber.Ctx) error {
 }
 
 func (a *App) backupProgressFragment(c *fiber.Ctx, p *backupProgress) error {
-	body, err := a.tmpl.execute("backups", "backup_progress", p)
+	body, err := a.execute(c, "backups", "backup_progress", p)
 	if err != nil {
 		return err
 	}

@@ -155,7 +155,7 @@ func (a *App) projectGeneration(c *fiber.Ctx) (generationJob, error) {
 
 // partial answers one template of a page on its own.
 func (a *App) partial(c *fiber.Ctx, status int, page, name string, data any) error {
-	body, err := a.tmpl.execute(page, name, data)
+	body, err := a.execute(c, page, name, data)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func (a *App) featurePanelPartial(c *fiber.Ctx) error {
 	if !isHTMX(c) {
 		return a.page(c, fiber.StatusOK, "project_feature", fmt.Sprintf("Feature %d", f.ID), panel)
 	}
-	body, err := a.tmpl.execute("project_feature", "feature_panel", panel)
+	body, err := a.execute(c, "project_feature", "feature_panel", panel)
 	if err != nil {
 		return err
 	}

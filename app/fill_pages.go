@@ -105,7 +105,7 @@ func (a *App) fillBase(c *fiber.Ctx, pid int64, row db.Form, formURL, mediaBase 
 	if err != nil {
 		return fillPage{}, err
 	}
-	return fillPage{FormTitle: formName(row.Title, row.FormID, ""), Config: cfg, Assets: assets}, nil
+	return fillPage{FormTitle: formName(a.tr(c), row.Title, row.FormID, ""), Config: cfg, Assets: assets}, nil
 }
 
 // showFillPage is the fill page for a signed-in member (mapper and above): ?task=INDEX and &feature=ID pre-fill

@@ -91,7 +91,7 @@ func (a *App) uploadFormPage(c *fiber.Ctx) error {
 	return a.viaUpload(c, a.uploadForm, "", func(body []byte) string {
 		var f FormBody
 		_ = json.Unmarshal(body, &f)
-		return formName("", f.FormID, f.Version) + " uploaded"
+		return a.tr(c).T("forms.flash.uploaded", "Name", formName(a.tr(c), "", f.FormID, f.Version))
 	})
 }
 
@@ -151,5 +151,5 @@ func (a *App) addReadyFormPage(c *fiber.Ctx) error {
 		return err
 	}
 	return a.redirect(c, fmt.Sprintf("/projects/%d/forms?saved=%s", row.ProjectID,
-		urlQueryEscape(formName(row.Title, row.FormID, "")+" added")))
+		urlQueryEscape(a.tr(c).T("forms.flash.added", "Name", formName(a.tr(c), row.Title, row.FormID, "")))))
 }

@@ -3,10 +3,10 @@ package app
 import (
 	"cmp"
 	"errors"
-	"fmt"
 	"html/template"
 	"strings"
 
+	"fieldbase/app/readyforms"
 	"fieldbase/app/taskflow"
 	"fieldbase/app/tasking"
 )
@@ -16,117 +16,169 @@ import (
 
 // labelFuncs are the label functions templates call.
 func labelFuncs() template.FuncMap {
-	return template.FuncMap{"roleLabel": roleLabel, "statusLabel": statusLabel, "stateLabel": stateLabel,
-		"personName": tasking.PersonName, "formName": formName, "featureStatusLabel": featureStatusLabel,
-		"reviewLabel": reviewLabel}
+	// The label functions of a language are bound with it in langFuncs.
+	return template.FuncMap{"personName": tasking.PersonName}
 }
 
 // stateLabel is a task state as people read it.
-func stateLabel(s string) string {
-	labels := map[taskflow.State]string{taskflow.StateReady: "Ready",
-		taskflow.StateLockedForMapping: "Locked for mapping", taskflow.StateMapped: "Mapped",
-		taskflow.StateLockedForValidation: "Locked for validation", taskflow.StateValidated: "Validated",
-		taskflow.StateInvalidated: "Needs more mapping"}
-	return cmp.Or(labels[taskflow.State(s)], "Unknown state")
+func stateLabel(l loc, s string) string {
+	switch taskflow.State(s) {
+	case taskflow.StateReady, taskflow.StateLockedForMapping, taskflow.StateMapped,
+		taskflow.StateLockedForValidation, taskflow.StateValidated, taskflow.StateInvalidated:
+		return l.T("task.state." + s)
+	}
+	return l.T("task.state.unknown")
+}
+
+// actionKnown reports whether act has words of its own.
+func actionKnown(act taskflow.Action) bool {
+	switch act {
+	case taskflow.ActionLockForMapping, taskflow.ActionUnlock, taskflow.ActionMarkMapped,
+		taskflow.ActionLockForValidation, taskflow.ActionValidate, taskflow.ActionInvalidate,
+		taskflow.ActionExtendLock, taskflow.ActionAssign, taskflow.ActionUnassign, taskflow.ActionReset,
+		taskflow.ActionComment, taskflow.ActionExpire:
+		return true
+	}
+	return false
 }
 
 // actionLabel is the button text of an action.
-func actionLabel(act taskflow.Action) string {
-	labels := map[taskflow.Action]string{
-		taskflow.ActionLockForMapping: "Start mapping", taskflow.ActionUnlock: "Stop (unlock)",
-		taskflow.ActionMarkMapped: "Mark as mapped", taskflow.ActionLockForValidation: "Start validating",
-		taskflow.ActionValidate: "Validate", taskflow.ActionInvalidate: "Needs more mapping",
-		taskflow.ActionExtendLock: "Extend my lock", taskflow.ActionAssign: "Assign",
-		taskflow.ActionUnassign: "Unassign", taskflow.ActionReset: "Reset to ready",
-		taskflow.ActionComment: "Comment", taskflow.ActionExpire: "Expire"}
-	return cmp.Or(labels[act], "Act")
-}
-
-// actionSentences say what an action did, with %[1]s for who did it and %[2]s for the user it names (assign).
-var actionSentences = map[taskflow.Action]string{
-	taskflow.ActionLockForMapping: "%[1]s started mapping", taskflow.ActionUnlock: "%[1]s released the lock",
-	taskflow.ActionMarkMapped: "%[1]s marked it mapped", taskflow.ActionLockForValidation: "%[1]s started validating",
-	taskflow.ActionValidate: "%[1]s validated it", taskflow.ActionInvalidate: "%[1]s sent it back for more mapping",
-	taskflow.ActionExtendLock: "%[1]s extended the lock", taskflow.ActionAssign: "%[1]s assigned it to %[2]s",
-	taskflow.ActionUnassign: "%[1]s removed the assignment", taskflow.ActionReset: "%[1]s reset it to ready",
-	taskflow.ActionComment: "%[1]s commented", taskflow.ActionExpire: "%[1]s released the lock (expired)",
+func actionLabel(l loc, act taskflow.Action) string {
+	if actionKnown(act) {
+		return l.T("task.action." + string(act))
+	}
+	return l.T("task.action.unknown")
 }
 
 // actionSentence says that who did act (to target, for assign), e.g. "Ana marked it mapped".
-func actionSentence(who string, act taskflow.Action, target string) string {
-	return fmt.Sprintf(cmp.Or(actionSentences[act], "%[1]s changed it"), who, cmp.Or(target, "someone"))
+func actionSentence(l loc, who string, act taskflow.Action, target string) string {
+	id := "task.done.unknown"
+	if actionKnown(act) {
+		id = "task.done." + string(act)
+	}
+	return l.T(id, "Who", who, "Target", cmp.Or(target, l.T("task.someone")))
+}
+
+// youDid says what the person themselves just did, e.g. "You marked it mapped".
+func youDid(l loc, act taskflow.Action, target string) string {
+	id := "task.you.unknown"
+	if actionKnown(act) {
+		id = "task.you." + string(act)
+	}
+	return l.T(id, "Target", cmp.Or(target, l.T("task.someone")))
 }
 
 // eventSentence is a line of a task's history, e.g. "Vera started validating" or "The system released the lock
 // (expired)".
-func eventSentence(e TaskEventBody) string {
-	who := cmp.Or(e.Name, e.Username, "Someone")
+func eventSentence(l loc, e TaskEventBody) string {
+	who := cmp.Or(e.Name, e.Username, l.T("task.someone_capital"))
 	if e.UserID == 0 {
-		who = "The system"
+		who = l.T("task.the_system")
 	}
 	target := e.TargetName
 	if e.TargetTeamID != 0 {
-		target = "team " + cmp.Or(e.TargetTeam, "(deleted)")
+		target = l.T("task.team_target", "Name", cmp.Or(e.TargetTeam, l.T("task.team_deleted")))
 	}
-	return actionSentence(who, taskflow.Action(e.Action), target)
+	return actionSentence(l, who, taskflow.Action(e.Action), target)
 }
 
 // refusalWords say why the rules refused act, for the task panel, with a message for a form field when one is
 // to blame. The rules' own messages name actions and states by identifier; the panel, drawn again as the task is
 // now, shows in words why its buttons are missing.
-func refusalWords(act taskflow.Action, err *taskflow.Error) (string, map[string]string) {
+func refusalWords(l loc, act taskflow.Action, err *taskflow.Error) (string, map[string]string) {
 	switch {
 	case errors.Is(err, taskflow.ErrInvalid) && (act == taskflow.ActionComment || act == taskflow.ActionInvalidate):
-		return "Write a comment first", map[string]string{"comment": "Say what you saw or what still needs mapping"}
+		return l.T("task.refused.comment_first"), map[string]string{"comment": l.T("task.refused.comment_hint")}
 	case errors.Is(err, taskflow.ErrInvalid) && act == taskflow.ActionAssign:
-		return "Choose whom to assign the task to", nil
+		return l.T("task.refused.choose_assignee"), nil
 	}
-	return "“" + actionLabel(act) + "” is not possible now", nil
+	return l.T("task.refused.not_now", "Action", actionLabel(l, act)), nil
 }
 
 // roleLabel is a project role as a noun people read ("project manager"), for "You are a project manager".
-func roleLabel(role string) string {
-	labels := map[string]string{"none": "not a member", "mapper": "mapper", "validator": "validator",
-		"field_manager": "field manager", "project_manager": "project manager"}
-	return cmp.Or(labels[role], "member")
+func roleLabel(l loc, role string) string {
+	switch role {
+	case "none", "mapper", "validator", "field_manager", "project_manager":
+		return l.T("role." + role)
+	}
+	return l.T("role.member")
 }
 
 // roleOptions are the roles a member may have, weakest first, for a select.
-func roleOptions() []option {
+func roleOptions(l loc) []option {
 	out := make([]option, 0, len(memberRoles))
 	for _, r := range memberRoles {
-		out = append(out, option{Value: r, Label: roleLabel(r)})
+		out = append(out, option{Value: r, Label: roleLabel(l, r)})
 	}
 	return out
 }
 
 // reviewLabel is how a page names a submission's review state.
-func reviewLabel(s string) string {
-	labels := map[string]string{"received": "Received", "approved": "Approved", "has_issues": "Has issues",
-		"rejected": "Rejected"}
-	return cmp.Or(labels[s], "Unknown")
+func reviewLabel(l loc, s string) string {
+	switch s {
+	case "received", "approved", "has_issues", "rejected":
+		return l.T("review.state." + s)
+	}
+	return l.T("review.state.unknown")
 }
 
 // featureStatusLabel is a data-extract feature's survey status as people read it.
-func featureStatusLabel(s string) string {
-	labels := map[string]string{"ready": "Not surveyed yet", "submitted": "Submitted", "validated": "Validated",
-		"bad": "Rejected"}
-	return cmp.Or(labels[s], "Unknown")
+func featureStatusLabel(l loc, s string) string {
+	switch s {
+	case "ready", "submitted", "validated", "bad":
+		return l.T("feature.status." + s)
+	}
+	return l.T("feature.status.unknown")
 }
 
 // statusLabel is a project's status as people read it.
-func statusLabel(s string) string {
-	labels := map[string]string{"draft": "Draft", "published": "Published", "completed": "Completed",
-		"archived": "Archived"}
-	return cmp.Or(labels[s], "Unknown status")
+func statusLabel(l loc, s string) string {
+	switch s {
+	case "draft", "published", "completed", "archived":
+		return l.T("project.status." + s)
+	}
+	return l.T("project.status.unknown")
 }
 
 // formName names a form for people: its title (else its form id), then its version when it has one, e.g. "Roof
 // survey version 3", or just "simple".
-func formName(title, formID, version string) string {
+func formName(l loc, title, formID, version string) string {
 	name := cmp.Or(strings.TrimSpace(title), formID)
 	if v := strings.TrimSpace(version); v != "" {
-		name += " version " + v
+		return l.T("form.name_version", "Name", name, "Version", v)
 	}
 	return name
+}
+
+// dynamicMessageIDs are the catalogue ids the code builds from identifiers (a state, an action, a role...), which
+// a search of the source for literal ids cannot find; the catalogue tests add them to the literal ones.
+func dynamicMessageIDs() []string {
+	var ids []string
+	add := func(prefix string, names ...string) {
+		for _, n := range names {
+			ids = append(ids, prefix+n)
+		}
+	}
+	for _, s := range taskflow.States() {
+		add("task.state.", string(s))
+	}
+	add("task.state.", "unknown")
+	for _, act := range taskflow.AllActions() {
+		add("task.action.", string(act))
+		add("task.done.", string(act))
+		add("task.you.", string(act))
+	}
+	add("task.action.", "unknown")
+	add("task.done.", "unknown")
+	add("task.you.", "unknown")
+	add("role.", "none", "mapper", "validator", "field_manager", "project_manager", "member")
+	add("review.state.", append(append([]string{}, reviewStates...), "unknown")...)
+	add("feature.status.", "ready", "submitted", "validated", "bad", "unknown")
+	add("project.status.", append(append([]string{}, projectStatuses...), "unknown")...)
+	add("project.visibility.", "public", "private")
+	add("taskflow.reason.", taskflow.ReasonCodes()...)
+	for _, f := range readyforms.List() {
+		add("readyforms.", f.Name+".title", f.Name+".description")
+	}
+	return ids
 }

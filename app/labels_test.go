@@ -1,6 +1,8 @@
 package app
 
 import (
+	"fieldbase/app/i18n"
+	"os"
 	"strings"
 	"testing"
 
@@ -24,23 +26,23 @@ func plainWords(t *testing.T, what, label string, fallbacks ...string) {
 func TestLabelsCoverEveryIdentifier(t *testing.T) {
 	t.Parallel()
 	for _, s := range taskflow.States() {
-		plainWords(t, "state "+string(s), stateLabel(string(s)), stateLabel("nope"))
+		plainWords(t, "state "+string(s), stateLabel(enLoc(t), string(s)), stateLabel(enLoc(t), "nope"))
 	}
 	for _, act := range taskflow.AllActions() {
-		plainWords(t, "action "+string(act), actionLabel(act), actionLabel("nope"))
-		plainWords(t, "sentence of "+string(act), actionSentence("Ana", act, "Bob"), actionSentence("Ana", "nope", "Bob"))
+		plainWords(t, "action "+string(act), actionLabel(enLoc(t), act), actionLabel(enLoc(t), "nope"))
+		plainWords(t, "sentence of "+string(act), actionSentence(enLoc(t), "Ana", act, "Bob"), actionSentence(enLoc(t), "Ana", "nope", "Bob"))
 	}
 	for _, r := range []taskflow.Role{taskflow.RoleNone, taskflow.RoleMapper, taskflow.RoleValidator,
 		taskflow.RoleFieldManager, taskflow.RoleProjectManager} {
-		plainWords(t, "role "+r.String(), roleLabel(r.String()), roleLabel("nope"))
+		plainWords(t, "role "+r.String(), roleLabel(enLoc(t), r.String()), roleLabel(enLoc(t), "nope"))
 	}
 	for _, s := range reviewStates {
-		plainWords(t, "review state "+s, reviewLabel(s), reviewLabel("nope"))
+		plainWords(t, "review state "+s, reviewLabel(enLoc(t), s), reviewLabel(enLoc(t), "nope"))
 	}
 	for _, s := range projectStatuses {
-		plainWords(t, "project status "+s, statusLabel(s), statusLabel("nope"))
+		plainWords(t, "project status "+s, statusLabel(enLoc(t), s), statusLabel(enLoc(t), "nope"))
 	}
-	for _, o := range roleOptions() {
+	for _, o := range roleOptions(enLoc(t)) {
 		plainWords(t, "role option "+o.Value, o.Label)
 	}
 }
@@ -50,19 +52,19 @@ func TestLabels(t *testing.T) {
 	tests := []struct {
 		name, got, want string
 	}{
-		{"StateLockedForValidation", stateLabel("locked_for_validation"), "Locked for validation"},
-		{"StateInvalidated", stateLabel("invalidated"), "Needs more mapping"},
-		{"StateUnknown", stateLabel("lost"), "Unknown state"},
-		{"RoleProjectManager", roleLabel("project_manager"), "project manager"},
-		{"RoleFieldManager", roleLabel("field_manager"), "field manager"},
-		{"RoleUnknown", roleLabel("king"), "member"},
-		{"ReviewHasIssues", reviewLabel("has_issues"), "Has issues"},
-		{"StatusPublished", statusLabel("published"), "Published"},
-		{"ActionLockForValidation", actionLabel(taskflow.ActionLockForValidation), "Start validating"},
-		{"FormWithoutVersion", formName("", "simple", ""), "simple"},
-		{"FormBlankVersionAndTitle", formName("  ", "simple", " "), "simple"},
-		{"FormWithVersion", formName("", "linked", "3"), "linked version 3"},
-		{"FormTitleAndVersion", formName("Roof survey", "roofs", "2024-05"), "Roof survey version 2024-05"},
+		{"StateLockedForValidation", stateLabel(enLoc(t), "locked_for_validation"), "Locked for validation"},
+		{"StateInvalidated", stateLabel(enLoc(t), "invalidated"), "Needs more mapping"},
+		{"StateUnknown", stateLabel(enLoc(t), "lost"), "Unknown state"},
+		{"RoleProjectManager", roleLabel(enLoc(t), "project_manager"), "project manager"},
+		{"RoleFieldManager", roleLabel(enLoc(t), "field_manager"), "field manager"},
+		{"RoleUnknown", roleLabel(enLoc(t), "king"), "member"},
+		{"ReviewHasIssues", reviewLabel(enLoc(t), "has_issues"), "Has issues"},
+		{"StatusPublished", statusLabel(enLoc(t), "published"), "Published"},
+		{"ActionLockForValidation", actionLabel(enLoc(t), taskflow.ActionLockForValidation), "Start validating"},
+		{"FormWithoutVersion", formName(enLoc(t), "", "simple", ""), "simple"},
+		{"FormBlankVersionAndTitle", formName(enLoc(t), "  ", "simple", " "), "simple"},
+		{"FormWithVersion", formName(enLoc(t), "", "linked", "3"), "linked version 3"},
+		{"FormTitleAndVersion", formName(enLoc(t), "Roof survey", "roofs", "2024-05"), "Roof survey version 2024-05"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +99,7 @@ func TestEventSentence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := eventSentence(tt.event); got != tt.want {
+			if got := eventSentence(enLoc(t), tt.event); got != tt.want {
 				t.Errorf("eventSentence = %q, want %q", got, tt.want)
 			}
 		})
@@ -123,7 +125,7 @@ func TestRefusalWords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, fields := refusalWords(tt.act, &taskflow.Error{Kind: tt.kind, Message: "raw " + string(tt.act)})
+			got, fields := refusalWords(enLoc(t), tt.act, &taskflow.Error{Kind: tt.kind, Message: "raw " + string(tt.act)})
 			fieldOK := len(fields) == 0
 			if tt.wantField != "" {
 				fieldOK = len(fields) == 1 && fields[tt.wantField] != ""
@@ -134,4 +136,14 @@ func TestRefusalWords(t *testing.T) {
 			plainWords(t, "refusal", got)
 		})
 	}
+}
+
+// enLoc is the English words, read from web/i18n.
+func enLoc(t testing.TB) loc {
+	t.Helper()
+	cat, err := i18n.Load(os.DirFS("../web/i18n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc{cat: cat, lang: i18n.Source}
 }

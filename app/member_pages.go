@@ -33,7 +33,7 @@ func (a *App) membersPageData(c *fiber.Ctx, page membersPage) (membersPage, erro
 	if err != nil {
 		return page, err
 	}
-	page.Project, page.Members, page.Roles = projectBody(pa.Project, pa.Role), list.Body.Items, roleOptions()
+	page.Project, page.Members, page.Roles = projectBody(pa.Project, pa.Role), list.Body.Items, roleOptions(a.tr(c))
 	page.CanManage = taskflow.RoleAtLeast(pa.Role, taskflow.RoleProjectManager)
 	if page.Role == "" {
 		page.Role = "mapper"
@@ -66,7 +66,7 @@ func (a *App) addMemberForm(c *fiber.Ctx) error {
 		page.Errors = errs
 		return a.page(c, status, "project_members", "Members", page)
 	}
-	return a.redirect(c, a.membersURL(c, name+" is now a "+roleLabel(form.Role)))
+	return a.redirect(c, a.membersURL(c, a.tr(c).T("members.flash.role", "Name", name, "Role", roleLabel(a.tr(c), form.Role))))
 }
 
 // putMember finds the user and sets their role; it returns the name people know them by.

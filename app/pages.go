@@ -26,7 +26,7 @@ type homePage struct {
 // standalone renders a page that brings its own HTML skeleton (the API docs).
 func (a *App) standalone(page, name string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		body, err := a.tmpl.execute(page, name, nil)
+		body, err := a.execute(c, page, name, nil)
 		if err != nil {
 			return err
 		}

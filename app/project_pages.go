@@ -40,11 +40,11 @@ type stateCount struct {
 }
 
 // stateCounts lists every state with its share of the tasks, in workflow order.
-func stateCounts(st StatsBody) []stateCount {
+func stateCounts(l loc, st StatsBody) []stateCount {
 	out := make([]stateCount, 0, len(taskflow.States()))
 	for _, s := range taskflow.States() {
 		n := st.TasksByState[string(s)]
-		out = append(out, stateCount{State: string(s), Label: stateLabel(string(s)), Tasks: n,
+		out = append(out, stateCount{State: string(s), Label: stateLabel(l, string(s)), Tasks: n,
 			Percent: percent(float64(n), float64(st.Tasks))})
 	}
 	return out
@@ -72,7 +72,7 @@ type progressBar struct {
 }
 
 // newProgressBar draws the progress of the stats; states without tasks get no segment.
-func newProgressBar(st StatsBody) progressBar {
+func newProgressBar(l loc, st StatsBody) progressBar {
 	b := progressBar{Tasks: st.Tasks, PercentMapped: st.PercentMapped, PercentValidated: st.PercentValidated}
 	for _, s := range barOrder {
 		n := st.TasksByState[string(s)]
@@ -88,7 +88,7 @@ func newProgressBar(st StatsBody) progressBar {
 		}
 		if n > 0 {
 			b.Segments = append(b.Segments, barSegment{Colour: colour, stateCount: stateCount{State: string(s),
-				Label: stateLabel(string(s)), Tasks: n, Percent: percent(float64(n), float64(st.Tasks))}})
+				Label: stateLabel(l, string(s)), Tasks: n, Percent: percent(float64(n), float64(st.Tasks))}})
 		}
 	}
 	return b
@@ -120,7 +120,7 @@ func (a *App) showProjectsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if page.Projects, err = a.projectCards(ctx, list); err != nil {
+	if page.Projects, err = a.projectCards(ctx, a.tr(c), list); err != nil {
 		return err
 	}
 	page.Total, page.ProjectsOnPage = total, len(page.Projects)
@@ -137,7 +137,7 @@ func (a *App) showProjectsPage(c *fiber.Ctx) error {
 }
 
 // projectCards pairs each project of a list page with its progress, read for all of them in one query.
-func (a *App) projectCards(ctx context.Context, list []db.Project) ([]projectCard, error) {
+func (a *App) projectCards(ctx context.Context, l loc, list []db.Project) ([]projectCard, error) {
 	ids := make([]int64, 0, len(list))
 	for _, pr := range list {
 		ids = append(ids, pr.ID)
@@ -149,7 +149,7 @@ func (a *App) projectCards(ctx context.Context, list []db.Project) ([]projectCar
 	cards := make([]projectCard, 0, len(list))
 	for _, pr := range list {
 		st := progress(states[pr.ID])
-		cards = append(cards, projectCard{Project: projectBody(pr, taskflow.RoleNone), Stats: st, Bar: newProgressBar(st)})
+		cards = append(cards, projectCard{Project: projectBody(pr, taskflow.RoleNone), Stats: st, Bar: newProgressBar(l, st)})
 	}
 	return cards, nil
 }
@@ -285,8 +285,8 @@ func (a *App) projectPageData(c *fiber.Ctx, pa *ProjectAccess) (projectPage, err
 	if err != nil {
 		return projectPage{}, err
 	}
-	page := projectPage{Project: projectBody(pa.Project, pa.Role), Stats: st.Body, States: stateCounts(st.Body),
-		Bar:       newProgressBar(st.Body),
+	page := projectPage{Project: projectBody(pa.Project, pa.Role), Stats: st.Body, States: stateCounts(a.tr(c), st.Body),
+		Bar:       newProgressBar(a.tr(c), st.Body),
 		CanManage: taskflow.RoleAtLeast(pa.Role, taskflow.RoleProjectManager),
 		CanMap:    taskflow.RoleAtLeast(pa.Role, taskflow.RoleMapper)}
 	for _, n := range st.Body.FeaturesByStatus {
@@ -309,7 +309,7 @@ func (a *App) projectProgressPartial(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := a.tmpl.execute("project", "project_progress", page)
+	body, err := a.execute(c, "project", "project_progress", page)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ type ViewData struct {
 	Page      any
 	// TrustLink: the server serves HTTPS with its local certificate authority, so the footer links its page.
 	TrustLink bool
+	// Path is the page's own address, where the footer's language switcher comes back to.
+	Path string
 }
 
 // ViewUser is the signed-in person as pages show them.
@@ -101,7 +103,7 @@ func wantsProblem(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/
 // viewData fills the data every page needs.
 func (a *App) viewData(c *fiber.Ctx, title string, page any) ViewData {
 	site := "Fieldbase"
-	s, err := a.store.Settings(c.UserContext())
+	s, err := a.requestSettings(c)
 	switch {
 	case err != nil:
 		// The page still renders, under the default name; the cause must not go unseen.
@@ -110,7 +112,7 @@ func (a *App) viewData(c *fiber.Ctx, title string, page any) ViewData {
 	case s.SiteName != "":
 		site = s.SiteName
 	}
-	vd := ViewData{Title: title, SiteName: site, Page: page, TrustLink: a.lanHTTPS()}
+	vd := ViewData{Title: title, SiteName: site, Page: page, TrustLink: a.lanHTTPS(), Path: c.OriginalURL()}
 	if p := principal(c.UserContext()); p != nil {
 		vd.User = &ViewUser{Username: p.Username, DisplayName: p.DisplayName, IsAdmin: p.IsAdmin}
 		vd.CSRFToken = p.csrf
@@ -128,7 +130,7 @@ func (a *App) page(c *fiber.Ctx, status int, name, title string, data any) error
 	if isHTMX(c) {
 		tmpl = "content"
 	}
-	body, err := a.tmpl.execute(name, tmpl, vd)
+	body, err := a.execute(c, name, tmpl, vd)
 	if err != nil {
 		return err
 	}
@@ -142,15 +144,15 @@ func (a *App) renderError(c *fiber.Ctx, p *huma.ErrorModel) error {
 		Status  int
 		Title   string
 		Message string
-	}{p.Status, p.Title, p.Detail}
+	}{p.Status, a.tr(c).T("error.status", "Status", p.Status), p.Detail}
 	var (
 		body []byte
 		err  error
 	)
 	if isHTMX(c) {
-		body, err = a.tmpl.execute("error", "error_partial", data)
+		body, err = a.execute(c, "error", "error_partial", data)
 	} else {
-		body, err = a.tmpl.execute("error", "layout", a.viewData(c, p.Title, data))
+		body, err = a.execute(c, "error", "layout", a.viewData(c, data.Title, data))
 	}
 	if err != nil {
 		a.log.Error("error page failed", "err", err)

@@ -59,6 +59,8 @@ func (a *App) routes() {
 	register(a, "DELETE", "/auth/tokens/current", signedIn, revokeTokenOp, a.apiRevokeToken)
 	register(a, "GET", "/users/me", signedIn, getMeOp, a.apiGetMe)
 	register(a, "PUT", "/users/me/password", signedIn, changePasswordOp, a.apiChangePassword)
+	register(a, "GET", "/users/me/language", signedIn, getMyLanguageOp, a.apiGetMyLanguage)
+	register(a, "PUT", "/users/me/language", signedIn, putMyLanguageOp, a.apiPutMyLanguage)
 	register(a, "POST", "/users", adminOnly, createUserOp, a.apiCreateUser)
 	register(a, "GET", "/users", adminOnly, listUsersOp, a.apiListUsers)
 	register(a, "GET", "/users/{user_id}", adminOnly, getUserOp, a.apiGetUser)
@@ -205,6 +207,7 @@ func (a *App) routes() {
 
 	// Pages
 	f.Get("/", a.showHomePage)
+	f.Post("/language", a.chooseLanguageForm)
 	f.Get("/login", a.showLoginPage)
 	f.Post("/login", a.login)
 	f.Post("/logout", a.logout)

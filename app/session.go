@@ -75,7 +75,7 @@ func (a *App) principalFor(ctx context.Context, plain string, cookie bool) (*Pri
 			return nil, err
 		}
 		p = Principal{UserID: user.ID, Username: user.Username, DisplayName: user.DisplayName,
-			IsAdmin: user.IsAdmin, SessionID: cred.ID, ViaCookie: cred.Kind == "session"}
+			IsAdmin: user.IsAdmin, SessionID: cred.ID, ViaCookie: cred.Kind == "session", Language: user.Language}
 		if p.ViaCookie {
 			p.csrf = csrfToken(hash)
 		}

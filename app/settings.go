@@ -21,6 +21,7 @@ type SettingsBody struct {
 	DefaultLockMinutes int    `json:"default_lock_minutes" doc:"Task lock duration for new projects, minutes"`
 	MaxUploadMB        int    `json:"max_upload_mb" doc:"Largest accepted upload, MB"`
 	BaseURL            string `json:"base_url,omitempty" maxLength:"200" doc:"The address phones reach this server at, e.g. http://192.168.1.20:8090 (ODK Collect's server URL and the device QR codes); empty: server.base_url of the configuration"`
+	DefaultLanguage    string `json:"default_language,omitempty" maxLength:"20" doc:"Language of the pages for people who chose none and whose browser asks for none the server has (a tag such as en, fr, ar); empty: English"`
 	// OnlineBasemaps are the XYZ tile services added to the configuration's map.online_basemaps (whose names they
 	// may not reuse); a PUT without them removes them.
 	OnlineBasemaps []config.OnlineBasemap `json:"online_basemaps,omitempty" maxItems:"20" doc:"Online XYZ basemaps the maps offer beside the configuration's map.online_basemaps; none by default"`
@@ -57,7 +58,7 @@ func checkBaseURL(v any) error {
 
 func settingsBody(s db.Settings) SettingsBody {
 	b := SettingsBody{SiteName: s.SiteName, DefaultLockMinutes: s.DefaultLockMinutes, MaxUploadMB: s.MaxUploadMB,
-		BaseURL: s.BaseURL}
+		BaseURL: s.BaseURL, DefaultLanguage: s.DefaultLanguage}
 	for _, o := range s.OnlineBasemaps {
 		b.OnlineBasemaps = append(b.OnlineBasemaps, config.OnlineBasemap(o))
 	}
@@ -95,6 +96,9 @@ func (a *App) apiPutSettings(ctx context.Context, in *SettingsInput) (*SettingsO
 	if err := in.Body.Validate(a.cfg.Server.BodyLimitMB, a.cfg.Maps.OnlineBasemaps); err != nil {
 		return nil, err
 	}
+	if l := in.Body.DefaultLanguage; l != "" && !a.cat.Has(l) {
+		return nil, fieldError("default_language", "must be one of the languages the server has: "+a.langTags())
+	}
 	var online []db.OnlineBasemap
 	for _, b := range in.Body.OnlineBasemaps {
 		b.Name = strings.TrimSpace(b.Name)
@@ -105,7 +109,8 @@ func (a *App) apiPutSettings(ctx context.Context, in *SettingsInput) (*SettingsO
 	defer a.online.saving.Unlock()
 	saved, err := a.store.SaveSettings(ctx, db.Settings{SiteName: in.Body.SiteName,
 		DefaultLockMinutes: in.Body.DefaultLockMinutes, MaxUploadMB: in.Body.MaxUploadMB,
-		BaseURL: strings.TrimRight(strings.TrimSpace(in.Body.BaseURL), "/"), OnlineBasemaps: online})
+		BaseURL: strings.TrimRight(strings.TrimSpace(in.Body.BaseURL), "/"), OnlineBasemaps: online,
+		DefaultLanguage: in.Body.DefaultLanguage})
 	if err != nil {
 		return nil, err
 	}

@@ -74,7 +74,8 @@ func (a *App) saveSettingsForm(c *fiber.Ctx) error {
 	lock, _ := strconv.Atoi(c.FormValue("default_lock_minutes"))
 	upload, _ := strconv.Atoi(c.FormValue("max_upload_mb"))
 	in := &SettingsInput{Body: SettingsBody{SiteName: c.FormValue("site_name"), DefaultLockMinutes: lock,
-		MaxUploadMB: upload, BaseURL: strings.TrimSpace(c.FormValue("base_url"))}}
+		MaxUploadMB: upload, BaseURL: strings.TrimSpace(c.FormValue("base_url")),
+		DefaultLanguage: c.FormValue("default_language")}}
 	onlineText := c.FormValue("online_basemaps")
 	online, err := parseOnlineLines(onlineText)
 	var out *SettingsOutput

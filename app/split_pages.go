@@ -97,7 +97,7 @@ func (a *App) splitArea(c *fiber.Ctx, status int, page splitPage) error {
 	if !isHTMX(c) {
 		return a.page(c, status, "project_split", "Split "+page.Project.Name, page)
 	}
-	body, err := a.tmpl.execute("project_split", "split_area", page)
+	body, err := a.execute(c, "project_split", "split_area", page)
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func (a *App) importSubmissionsForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := a.tmpl.execute("project_submissions", "import_result", out)
+	body, err := a.execute(c, "project_submissions", "import_result", out)
 	if err != nil {
 		return err
 	}

@@ -25,10 +25,10 @@ var reviewStates = []string{"received", "approved", "has_issues", "rejected"}
 // option is one choice of a select.
 type option struct{ Value, Label string }
 
-func reviewOptions() []option {
+func reviewOptions(l loc) []option {
 	out := make([]option, 0, len(reviewStates))
 	for _, s := range reviewStates {
-		out = append(out, option{Value: s, Label: reviewLabel(s)})
+		out = append(out, option{Value: s, Label: reviewLabel(l, s)})
 	}
 	return out
 }
@@ -140,7 +140,7 @@ func contains(list []string, s string) bool {
 func (a *App) showSubmissionsPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	pa := projectFrom(ctx)
-	page := submissionsPage{Project: projectBody(pa.Project, pa.Role), Filter: filterFrom(c), States: reviewOptions()}
+	page := submissionsPage{Project: projectBody(pa.Project, pa.Role), Filter: filterFrom(c), States: reviewOptions(a.tr(c))}
 	page.CanImport = pa.Role >= taskflow.RoleProjectManager
 	q := page.Filter.query()
 	page.Query, page.FilterActive = q.Encode(), len(q) > 0
@@ -162,7 +162,7 @@ func (a *App) showSubmissionsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page.Rows = submissionRows(list.Body.Items)
+	page.Rows = submissionRows(a.tr(c), list.Body.Items)
 	a.pageLinks(&page, q, list.Body.Total)
 	return a.page(c, fiber.StatusOK, "project_submissions", "Submissions", page)
 }
@@ -189,11 +189,11 @@ func (a *App) pageLinks(page *submissionsPage, q url.Values, total int) {
 
 // submissionRows adds who sent each submission (a person's name or a device token's) and its review state in
 // words.
-func submissionRows(items []SubmissionBody) []submissionRow {
+func submissionRows(l loc, items []SubmissionBody) []submissionRow {
 	rows := make([]submissionRow, 0, len(items))
 	for _, s := range items {
 		rows = append(rows, submissionRow{SubmissionBody: s, Submitter: submitterName(s),
-			ReviewLabel: reviewLabel(s.ReviewState)})
+			ReviewLabel: reviewLabel(l, s.ReviewState)})
 	}
 	return rows
 }

@@ -60,8 +60,8 @@ func (a *App) submissionDetailData(c *fiber.Ctx, page submissionDetailPage) (sub
 		return page, err
 	}
 	page.Project, page.Submission = projectBody(pa.Project, pa.Role), b
-	page.Submitter, page.StateLabel = submitterName(b), reviewLabel(b.ReviewState)
-	page.Form = formName("", b.FormID, b.FormVersion)
+	page.Submitter, page.StateLabel = submitterName(b), reviewLabel(a.tr(c), b.ReviewState)
+	page.Form = formName(a.tr(c), "", b.FormID, b.FormVersion)
 	for k, v := range openrosa.Flatten(b.Data) {
 		page.Fields = append(page.Fields, fieldValue{Path: k, Value: v})
 	}
@@ -71,7 +71,7 @@ func (a *App) submissionDetailData(c *fiber.Ctx, page submissionDetailPage) (sub
 			URL:   fmt.Sprintf("/projects/%d/submissions/%d/files/%s", pa.Project.ID, b.ID, url.PathEscape(at.Name)),
 			Image: contains(inlineImages, mediaType(at.ContentType))})
 	}
-	page.Reviews = reviewViews(b.Reviews)
+	page.Reviews = reviewViews(a.tr(c), b.Reviews)
 	return page, nil
 }
 
@@ -84,11 +84,11 @@ func mediaType(ct string) string {
 }
 
 // reviewViews puts a submission's review history in words.
-func reviewViews(reviews []ReviewBody) []reviewView {
+func reviewViews(l loc, reviews []ReviewBody) []reviewView {
 	out := make([]reviewView, 0, len(reviews))
 	for _, r := range reviews {
-		out = append(out, reviewView{ReviewBody: r, By: cmp.Or(r.ReviewedBy, "Someone"), From: reviewLabel(r.FromState),
-			To: reviewLabel(r.ToState)})
+		out = append(out, reviewView{ReviewBody: r, By: cmp.Or(r.ReviewedBy, l.T("task.someone_capital")), From: reviewLabel(l, r.FromState),
+			To: reviewLabel(l, r.ToState)})
 	}
 	return out
 }
@@ -157,7 +157,7 @@ func (a *App) startExportForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body, err := a.tmpl.execute("project_submissions", "export_job", exportJob{Export: out.Body})
+	body, err := a.execute(c, "project_submissions", "export_job", exportJob{Export: out.Body})
 	if err != nil {
 		return err
 	}

@@ -62,18 +62,18 @@ func (a *App) taskPanelData(c *fiber.Ctx, in TaskInput) (taskPanel, error) {
 	if err != nil {
 		return taskPanel{}, err
 	}
-	panel := taskPanel{ProjectID: in.ID, Task: t.Body, SignedIn: principal(ctx) != nil, State: stateLabel(t.Body.State),
+	panel := taskPanel{ProjectID: in.ID, Task: t.Body, SignedIn: principal(ctx) != nil, State: stateLabel(a.tr(c), t.Body.State),
 		Instructions: markdown.Render(projectFrom(ctx).Project.Instructions)}
 	for i := len(evs.Body.Items) - 1; i >= 0; i-- { // newest first
 		e := evs.Body.Items[i]
-		panel.Events = append(panel.Events, historyLine{TaskEventBody: e, Sentence: eventSentence(e),
-			From: stateLabel(e.FromState), To: stateLabel(e.ToState)})
+		panel.Events = append(panel.Events, historyLine{TaskEventBody: e, Sentence: eventSentence(a.tr(c), e),
+			From: stateLabel(a.tr(c), e.FromState), To: stateLabel(a.tr(c), e.ToState)})
 	}
 	for _, r := range t.Body.WhyNot {
-		panel.Reasons = append(panel.Reasons, r.Reason)
+		panel.Reasons = append(panel.Reasons, a.tr(c).cat.T(a.lang(c), "taskflow.reason."+r.Code, r.Data))
 	}
 	for _, act := range t.Body.AllowedActions {
-		panel.Actions = append(panel.Actions, actionButton{Action: act, Label: actionLabel(taskflow.Action(act)),
+		panel.Actions = append(panel.Actions, actionButton{Action: act, Label: actionLabel(a.tr(c), taskflow.Action(act)),
 			Danger: act == string(taskflow.ActionReset) || act == string(taskflow.ActionInvalidate)})
 		if act == string(taskflow.ActionAssign) && panel.Members == nil {
 			m, err := a.apiListMembers(ctx, &ProjectIDInput{ID: in.ID})
@@ -106,7 +106,7 @@ func (a *App) renderTaskPanel(c *fiber.Ctx, status int, panel taskPanel) error {
 	if !isHTMX(c) {
 		return a.page(c, status, "project_task", "Task "+strconv.Itoa(panel.Task.Index), panel)
 	}
-	body, err := a.tmpl.execute("project_task", "task_panel", panel)
+	body, err := a.execute(c, "project_task", "task_panel", panel)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 		}
 		var refused *taskflow.Error
 		if errors.As(actErr, &refused) {
-			msg, fields = refusalWords(taskflow.Action(body.Action), refused)
+			msg, fields = refusalWords(a.tr(c), taskflow.Action(body.Action), refused)
 		}
 		// The panel shows the comment's message under the comment box and any other beside the buttons.
 		panel.Errors = map[string]string{"": msg}
@@ -152,6 +152,6 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 	if panel.Task.AssignedTo != nil {
 		assignee = panel.Task.AssignedTo.Name
 	}
-	panel.Done = actionSentence("You", taskflow.Action(body.Action), assignee)
+	panel.Done = youDid(a.tr(c), taskflow.Action(body.Action), assignee)
 	return a.renderTaskPanel(c, fiber.StatusOK, panel)
 }

@@ -121,7 +121,7 @@ func TestTaskPanelWords(t *testing.T) {
 		{name: "OK_APINamesHolderAndSaysWhyNot", method: "GET", url: fmt.Sprintf("/api/v1/projects/%d/tasks/2", id),
 			headers: bearer(veraTok), wantStatus: 200, wantContain: []string{
 				`"locked_by":{"id":` + fmt.Sprint(anaID) + `,"username":"ana","name":"Ana Lima"}`,
-				`"why_not":[{"action":"mark_mapped","reason":"Another mapper has this task locked (Ana Lima)"}]`}},
+				`"why_not":[{"action":"mark_mapped","reason":"Another mapper has this task locked (Ana Lima)","code":"locked_by_mapper_named"}]`}},
 		{name: "OK_APIHistoryNames", method: "GET", url: fmt.Sprintf("/api/v1/projects/%d/tasks/2/events", id),
 			headers: bearer(veraTok), wantStatus: 200, wantContain: []string{`"username":"ana","name":"Ana Lima"`}},
 	})

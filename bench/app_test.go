@@ -50,7 +50,7 @@ func newBenchApp(b testing.TB, edit ...func(*config.Config)) *benchApp {
 		b.Fatal(err)
 	}
 	a, err := app.New(cfg, store, jq, app.Assets{Templates: os.DirFS("../web/templates"),
-		Static: os.DirFS("../web/static")}, app.Build{Version: "bench", Log: log})
+		Static: os.DirFS("../web/static"), I18n: os.DirFS("../web/i18n")}, app.Build{Version: "bench", Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}

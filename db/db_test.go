@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sync"
 	"testing"
@@ -74,11 +75,13 @@ func TestMigrateUpDown(t *testing.T) {
 	if err != nil || up < 1 {
 		t.Fatalf("version after up = %d, %v", up, err)
 	}
-	for v := up; v > 0; v-- {
+	// Versions may have gaps (migrations are numbered by the branch that adds them): each step goes lower.
+	for v := up; v > 0; {
 		got, err := m.Down(ctx)
-		if err != nil || got != v-1 {
+		if err != nil || got >= v {
 			t.Fatalf("down from %d: got %d, %v", v, got, err)
 		}
+		v = got
 	}
 	var n int
 	err = s.DB().QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'settings'").Scan(&n)
@@ -89,7 +92,8 @@ func TestMigrateUpDown(t *testing.T) {
 		t.Fatalf("up again = %d, %v", got, err)
 	}
 	st, err := m.Status(ctx)
-	if err != nil || len(st) != int(up) || !st[0].Applied {
+	files, _ := fs.Glob(os.DirFS("migrations"), "*.sql")
+	if err != nil || len(st) != len(files) || !st[0].Applied {
 		t.Fatalf("status = %+v, %v", st, err)
 	}
 }

@@ -16,6 +16,8 @@ type Settings struct {
 	// BaseURL is the address phones reach the server at (ODK Collect's server URL, the QR codes); empty means
 	// server.base_url from the configuration.
 	BaseURL string `json:"base_url,omitempty"`
+	// DefaultLanguage is the pages' language for people whose browser asks for none the catalogues have.
+	DefaultLanguage string `json:"default_language,omitempty"`
 	// OnlineBasemaps are the XYZ tile services administrators added to the configuration's (map.online_basemaps).
 	OnlineBasemaps []OnlineBasemap `json:"online_basemaps,omitempty"`
 	UpdatedAt      time.Time       `json:"updated_at"`

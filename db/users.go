@@ -19,6 +19,8 @@ type User struct {
 	Disabled     bool
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Language is the pages' language the user chose ("" none); only Authenticate reads it.
+	Language string
 }
 
 const userColumns = "id, username, display_name, email, password_hash, is_admin, disabled, created_at, updated_at"
@@ -217,12 +219,12 @@ func (s *Store) Authenticate(ctx context.Context, tokenHash string, at time.Time
 	var c Credential
 	var created, expires, used string
 	row := s.read.QueryRowContext(ctx, `SELECT c.id, c.user_id, c.kind, c.name, c.created_at, c.expires_at,
-		c.last_used_at, `+prefixed("u.", userColumns)+` FROM credentials c JOIN users u ON u.id = c.user_id
+		c.last_used_at, `+prefixed("u.", userColumns)+`, u.language FROM credentials c JOIN users u ON u.id = c.user_id
 		WHERE c.token_hash = ? AND c.expires_at > ? AND u.disabled = 0`, tokenHash, formatTime(at))
 	var u User
 	var uc, uu string
 	err := row.Scan(&c.ID, &c.UserID, &c.Kind, &c.Name, &created, &expires, &used, &u.ID, &u.Username,
-		&u.DisplayName, &u.Email, &u.PasswordHash, &u.IsAdmin, &u.Disabled, &uc, &uu)
+		&u.DisplayName, &u.Email, &u.PasswordHash, &u.IsAdmin, &u.Disabled, &uc, &uu, &u.Language)
 	if err != nil {
 		return c, u, mapErr(err)
 	}

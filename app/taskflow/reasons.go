@@ -81,6 +81,50 @@ func whyNot(t Task, a Actor, r Rules, act Action, minRole Role, now time.Time, n
 	return cannotNow
 }
 
+// ReasonCode names the sentence WhyNot gives for act, for the message catalogues ("taskflow.reason.<code>"),
+// with the values that fill it (Name, Count).
+func ReasonCode(t Task, a Actor, r Rules, act Action, now time.Time, names Names) (string, map[string]any) {
+	sp, _ := specFor(act)
+	return whyNotCode(t, a, r, act, sp.minRole, now, names)
+}
+
+// whyNotCode is whyNot's sentence as a catalogue code and its values, in the same order of rules.
+func whyNotCode(t Task, a Actor, r Rules, act Action, minRole Role, now time.Time, names Names) (string,
+	map[string]any) {
+	switch {
+	case !r.ProjectOpen && r.Draft:
+		return "not_published", nil
+	case !r.ProjectOpen:
+		return "closed", nil
+	case !RoleAtLeast(a.Role, RoleMapper):
+		return "members_only", nil
+	case t.State.Locked() && !holds(t, a):
+		code := "locked_by_mapper"
+		if t.State == StateLockedForValidation {
+			code = "locked_by_validator"
+		}
+		if names.LockedBy == "" {
+			return code, nil
+		}
+		return code + "_named", map[string]any{"Name": names.LockedBy}
+	case !RoleAtLeast(a.Role, minRole):
+		return "validators_only", nil
+	case act == ActionLockForMapping && t.AssignedTo != 0 && t.AssignedTo != a.UserID:
+		if names.AssignedTo == "" {
+			return "assigned_other", nil
+		}
+		return "assigned_to", map[string]any{"Name": names.AssignedTo}
+	case act == ActionLockForValidation && !r.AllowSelfValidation && t.MappedBy != 0 && t.MappedBy == a.UserID:
+		return "self_validation", nil
+	case (act == ActionLockForMapping || act == ActionLockForValidation) && r.MaxLocksPerUser > 0 &&
+		a.Locks >= r.MaxLocksPerUser:
+		return "lock_limit", map[string]any{"Count": r.MaxLocksPerUser}
+	case holds(t, a) && lockExpired(t, now):
+		return "lock_expired", nil
+	}
+	return "cannot_now", nil
+}
+
 func lockedByOther(s State, name string) string {
 	text := "Another mapper has this task locked"
 	if s == StateLockedForValidation {
@@ -104,4 +148,11 @@ func orSomeone(name string) string {
 		return "someone else"
 	}
 	return name
+}
+
+// ReasonCodes are every code whyNotCode gives, for the message catalogues' checks.
+func ReasonCodes() []string {
+	return []string{"not_published", "closed", "members_only", "locked_by_mapper", "locked_by_mapper_named",
+		"locked_by_validator", "locked_by_validator_named", "validators_only", "assigned_other", "assigned_to",
+		"self_validation", "lock_limit", "lock_expired", "cannot_now"}
 }

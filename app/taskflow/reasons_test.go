@@ -113,3 +113,39 @@ func TestWhyNotAgreesWithActions(t *testing.T) {
 		t.Fatal("no situation was explained")
 	}
 }
+
+// TestReasonCodeFollowsWhyNot: each sentence WhyNot gives has a code, one of ReasonCodes, for the catalogues.
+func TestReasonCodeFollowsWhyNot(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name  string
+		task  Task
+		actor Actor
+		rules Rules
+		names Names
+		want  string
+	}{
+		{"Draft", Task{State: StateReady}, Actor{UserID: 1, Role: RoleMapper}, Rules{Draft: true}, Names{}, "not_published"},
+		{"Closed", Task{State: StateReady}, Actor{UserID: 1, Role: RoleMapper}, Rules{}, Names{}, "closed"},
+		{"NotMember", Task{State: StateReady}, Actor{UserID: 1}, Rules{ProjectOpen: true}, Names{}, "members_only"},
+		{"AssignedNamed", Task{State: StateReady, AssignedTo: 9}, Actor{UserID: 1, Role: RoleMapper},
+			Rules{ProjectOpen: true}, Names{AssignedTo: "Bob"}, "assigned_to"},
+		{"AssignedUnnamed", Task{State: StateReady, AssignedTo: 9}, Actor{UserID: 1, Role: RoleMapper},
+			Rules{ProjectOpen: true}, Names{}, "assigned_other"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reasons := WhyNot(tt.task, tt.actor, tt.rules, now, tt.names)
+			if len(reasons) == 0 {
+				t.Fatal("no reason")
+			}
+			code, data := ReasonCode(tt.task, tt.actor, tt.rules, reasons[0].Action, now, tt.names)
+			if code != tt.want || !slices.Contains(ReasonCodes(), code) {
+				t.Errorf("code %q, want %q", code, tt.want)
+			}
+			if tt.names.AssignedTo != "" && data["Name"] != tt.names.AssignedTo {
+				t.Errorf("data %v lacks the name", data)
+			}
+		})
+	}
+}

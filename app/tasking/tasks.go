@@ -60,6 +60,9 @@ type TaskBody struct {
 type Reason struct {
 	Action string `json:"action"`
 	Reason string `json:"reason"`
+	Code   string `json:"code" doc:"Stable name of the reason (e.g. locked_by_mapper, lock_limit), for clients that word it themselves"`
+	// Data fills the reason's sentence in another language (Name, Count).
+	Data map[string]any `json:"-"`
 }
 
 // UserRef names a user.
@@ -146,7 +149,8 @@ func (s *Service) Options(ctx context.Context, p db.Project, t db.Task, userID i
 	names := taskflow.Names{LockedBy: PersonName(t.LockedByDisplayName, t.LockedByName),
 		AssignedTo: PersonName(t.AssignedToDisplayName, t.AssignedToName), AssignedTeam: t.AssignedTeamName}
 	for _, r := range taskflow.WhyNot(FlowTask(t), actor, FlowRules(p), now, names) {
-		whyNot = append(whyNot, Reason{Action: string(r.Action), Reason: r.Text})
+		code, data := taskflow.ReasonCode(FlowTask(t), actor, FlowRules(p), r.Action, now, names)
+		whyNot = append(whyNot, Reason{Action: string(r.Action), Reason: r.Text, Code: code, Data: data})
 	}
 	return allowed, whyNot, nil
 }

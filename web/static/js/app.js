@@ -32,7 +32,7 @@
     var b = document.createElement("button");
     b.type = "button";
     b.className = "flash-close";
-    b.setAttribute("aria-label", "Dismiss");
+    b.setAttribute("aria-label", fbT("js.dismiss"));
     b.textContent = "\u00d7";
     return b;
   }
@@ -84,7 +84,7 @@
         // not JSON after all: fall through to the generic text
       }
     }
-    return document.createTextNode("The request failed (error " + xhr.status + "). Please try again.");
+    return document.createTextNode(fbT("js.request_failed", { Status: xhr.status }));
   }
 
   document.addEventListener("htmx:configRequest", function (evt) {
@@ -100,7 +100,7 @@
 
   document.addEventListener("htmx:sendError", function () {
     showFlash("error", document.createTextNode(
-      "The server could not be reached. Check the connection and try again."));
+      fbT("js.unreachable")));
   });
 
   // setMenu opens or closes the nav menu behind the menu button (shown below 700 px; CSS reads aria-expanded).

@@ -110,7 +110,7 @@
       if (p.errors && p.errors.length && p.errors[0].message) { return p.errors[0].message; }
       if (p.detail) { return p.detail; }
     } catch (e) { /* not JSON */ }
-    return "The upload failed (" + (xhr.status || "network error") + ").";
+    return fbT("js.upload_failed", { Status: xhr.status || fbT("js.network_error") });
   }
 
   // Upload form on the basemaps page: XMLHttpRequest reports upload progress, which fetch cannot.
@@ -122,7 +122,7 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var input = form.querySelector("input[type=file]");
-      if (!input.files.length) { status.textContent = "Choose a file first."; return; }
+      if (!input.files.length) { status.textContent = fbT("js.choose_file"); return; }
       var name = input.files[0].name;
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
@@ -139,9 +139,9 @@
       });
       xhr.addEventListener("load", function () {
         if (xhr.status === 201) {
-          status.textContent = name + " uploaded; checking it.";
+          status.textContent = fbT("js.uploaded_checking", { Name: name });
           window.location.assign(form.getAttribute("data-list") + "?saved=" +
-            encodeURIComponent(name + " uploaded, now being checked"));
+            encodeURIComponent(fbT("js.uploaded_checked", { Name: name })));
           return;
         }
         wrap.hidden = true;

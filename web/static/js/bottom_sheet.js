@@ -30,7 +30,7 @@
   function set(state) {
     panel.dataset.sheet = state;
     handle.setAttribute("aria-expanded", String(state !== "folded"));
-    if (label) { label.textContent = state === "half" ? "half open" : state; }
+    if (label) { label.textContent = { folded: fbT("js.sheet_folded"), half: fbT("js.sheet_half"), full: fbT("js.sheet_full") }[state] || state; }
     if (!phone.matches) {
       panel.style.height = "";
       return 0;

@@ -162,7 +162,7 @@
   // The choice is remembered per page kind (the storage key) in the browser.
   function Switcher(map) {
     this.map = map;
-    this.choices = [{ value: "", label: "World map (offline)", spec: function () { return null; } }];
+    this.choices = [{ value: "", label: fbT("js.world_map"), spec: function () { return null; } }];
     this.key = "fieldbase.basemap";
     this.preferred = "";
     this.current = null;
@@ -175,7 +175,7 @@
     var label = document.createElement("label");
     label.className = "visually-hidden";
     label.htmlFor = "basemap-select";
-    label.textContent = "Basemap";
+    label.textContent = fbT("js.basemap");
     var select = document.createElement("select");
     select.id = "basemap-select";
     select.addEventListener("change", function () {
@@ -256,7 +256,15 @@
     var map = new maplibregl.Map({
       container: el,
       style: worldStyle(),
-      center: [0, 0], zoom: 1, attributionControl: false, dragRotate: false, pitchWithRotate: false
+      center: [0, 0], zoom: 1, attributionControl: false, dragRotate: false, pitchWithRotate: false,
+      // The map's own controls speak the page's language too.
+      locale: {
+        "Map.Title": fbT("js.map"), "NavigationControl.ZoomIn": fbT("js.zoom_in"),
+        "NavigationControl.ZoomOut": fbT("js.zoom_out"), "NavigationControl.ResetBearing": fbT("js.reset_bearing"),
+        "GeolocateControl.FindMyLocation": fbT("js.find_location"),
+        "GeolocateControl.LocationNotAvailable": fbT("js.location_unavailable"),
+        "AttributionControl.ToggleAttribution": fbT("js.toggle_attribution"), "Popup.Close": fbT("js.dismiss")
+      }
     });
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
     map.addControl(new maplibregl.AttributionControl({ compact: true }), "bottom-right");

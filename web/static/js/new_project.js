@@ -23,9 +23,9 @@
   window.fbDraw = api;
 
   var HELP = {
-    rectangle: "Click or tap one corner, then the opposite corner (or press and drag). Escape cancels.",
-    polygon: "Click or tap each corner; finish on the first point or press Enter. Escape cancels.",
-    select: "Drag a point to move it, drag a midpoint to add one; select a point and press Delete to remove it."
+    rectangle: fbT("js.draw_rectangle"),
+    polygon: fbT("js.draw_polygon"),
+    select: fbT("js.draw_select")
   };
   var BLUE = "#0057a3";
 
@@ -58,7 +58,7 @@
 
   function clearTry() {
     ready.then(function () { setData("try", EMPTY); });
-    document.getElementById("try-status").textContent = "The split itself comes after the project is created.";
+    document.getElementById("try-status").textContent = fbT("js.split_after");
   }
 
   // check asks the server what it thinks of the AOI, then shows its answer and the area it read. Only the latest
@@ -81,7 +81,7 @@
       say((name ? name + ": " : "") + res.message, !res.ok);
       api.checked++;
     }).catch(function () {
-      if (n === checks) { say("The area could not be checked: the server did not answer. Try again.", true); }
+      if (n === checks) { say(fbT("js.area_unchecked"), true); }
     });
   }
 
@@ -138,7 +138,7 @@
     input.value = "";
     text.value = "";
     enableEdits(false);
-    say("The area is deleted: draw another or upload a file.", false);
+    say(fbT("js.area_deleted"), false);
   }
 
   // fromView draws a rectangle over the map view, a tenth inside its edges.
@@ -187,7 +187,7 @@
       if (type === "delete" && !drawn() && draw.getMode() === "select") {
         text.value = "";
         enableEdits(false);
-        say("The area is deleted: draw another or upload a file.", false);
+        say(fbT("js.area_deleted"), false);
       }
     });
     api.draw = draw;
@@ -222,11 +222,11 @@
   // tryGrid previews the tasks a grid split of the area would make, on the same map, without saving anything.
   document.getElementById("try-split").addEventListener("click", function () {
     var out = document.getElementById("try-status");
-    if (!text.value.trim()) { out.textContent = "Draw or upload the area first."; return; }
+    if (!text.value.trim()) { out.textContent = fbT("js.area_first"); return; }
     var cell = Number(document.getElementById("f-try-cell").value);
     var aoi;
-    try { aoi = JSON.parse(text.value); } catch (e) { out.textContent = "No preview: the area is not valid GeoJSON."; return; }
-    out.textContent = "Computing the preview…";
+    try { aoi = JSON.parse(text.value); } catch (e) { out.textContent = fbT("js.preview_bad_geojson"); return; }
+    out.textContent = fbT("js.computing");
     fbMap.getJSON(form.dataset.preview, { method: "POST",
       body: JSON.stringify({ aoi: aoi, cell_size_m: cell }),
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf } }).then(function (fc) {
@@ -234,12 +234,11 @@
         map.addLayer({ id: "try-line", type: "line", source: "try", paint: { "line-color": "#d55e00", "line-width": 1.5 } });
       }
       api.tried = fc.features.length;
-      out.textContent = "Preview: " + fc.features.length + " task" + (fc.features.length === 1 ? "" : "s") +
-        " of about " + cell + " m (not saved).";
+      out.textContent = fbT("js.try_preview", { Count: fc.features.length, Metres: cell });
     }, function (err) {
       var p = err.problem || {};
       var details = (p.errors || []).map(function (d) { return d.message; }).join("; ");
-      out.textContent = "No preview: " + (details || err.message);
+      out.textContent = fbT("js.no_preview", { Why: details || err.message });
     });
   });
 

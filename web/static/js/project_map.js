@@ -252,13 +252,13 @@
       var index = taskAt([c.longitude, c.latitude]);
       api.here = index;
       map.setFilter("tasks-here", ["==", ["get", "index"], index]);
-      var acc = "within about " + Math.round(c.accuracy) + " m";
+      var acc = fbT("js.within", { Metres: Math.round(c.accuracy) });
       if (index < 0) {
-        tell("You are outside the project's tasks (" + acc + ").");
+        tell(fbT("js.outside_tasks", { Accuracy: acc }));
         return;
       }
-      tell("You are in <strong>task " + index + "</strong> (" + acc + "). " +
-        '<button type="button" class="link-button" data-open-task="' + index + '">Open task ' + index + "</button>");
+      tell(fbT("js.in_task", { Index: index, Accuracy: acc }) + " " +
+        '<button type="button" class="link-button" data-open-task="' + index + '">' + fbT("js.open_task", { Index: index }) + "</button>");
 
     });
     // On a phone, pressing the button opens the folded sheet half way, so that the sentence shows, and the map
@@ -271,8 +271,8 @@
     });
     ctl.on("error", function (err) {
       api.here = -1;
-      tell(err && err.code === 1 ? "Your position is not shared with this page: allow location for it in the browser." :
-        "Your position is not known yet: the phone may still be looking for the satellites.");
+      tell(err && err.code === 1 ? fbT("js.position_denied") :
+        fbT("js.position_unknown"));
     });
     ctl.on("trackuserlocationend", function () {
       if (ctl._watchState === "OFF") { box.hidden = true; }

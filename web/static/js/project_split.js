@@ -41,15 +41,15 @@
     if (method === "boundaries") {
       try { body.tasks = JSON.parse(f.elements.boundaries.value); } catch (e) { body.tasks = null; }
     }
-    status.textContent = "Computing the preview…";
+    status.textContent = fbT("js.computing");
     fbMap.getJSON(base + "/split/preview", { method: "POST", body: JSON.stringify(body),
       headers: { "Content-Type": "application/json", "X-CSRF-Token": fbMap.csrf() } }).then(function (fc) {
       draw("preview", fc, "#d55e00", false);
-      status.textContent = "Preview: " + fc.features.length + " tasks (not saved yet).";
+      status.textContent = fbT("js.split_preview", { Count: fc.features.length });
     }, function (err) {
       var p = err.problem || {};
       var details = (p.errors || []).map(function (d) { return d.message; }).join("; ");
-      status.textContent = "No preview: " + (details || err.message);
+      status.textContent = fbT("js.no_preview", { Why: details || err.message });
     });
   }
 
@@ -64,11 +64,11 @@
     document.getElementById("split-message").textContent = n.error || n.message || n.state;
     if (n.state === "completed") {
       box.dataset.done = "1";
-      box.querySelector("h2").textContent = "Split done";
+      box.querySelector("h2").textContent = fbT("js.split_done");
       window.location.reload();
     } else if (n.state === "cancelled" || n.state === "discarded") {
       box.dataset.done = "1";
-      box.querySelector("h2").textContent = "The split failed";
+      box.querySelector("h2").textContent = fbT("js.split_failed");
     }
   }
 

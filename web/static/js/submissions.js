@@ -47,11 +47,11 @@
     box.querySelector(".export-message").textContent = n.error || n.message || n.state;
     if (n.state === "completed") {
       box.dataset.done = "1";
-      box.querySelector(".export-message").textContent = "The ZIP export is ready.";
+      box.querySelector(".export-message").textContent = fbT("js.zip_ready");
       box.querySelector(".export-done").hidden = false;
     } else if (n.state === "cancelled" || n.state === "discarded") {
       box.dataset.done = "1";
-      box.querySelector(".export-message").textContent = "The export failed: " + (n.error || n.state);
+      box.querySelector(".export-message").textContent = fbT("js.export_failed", { Why: n.error || n.state });
     }
   }
 

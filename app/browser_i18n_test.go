@@ -1,0 +1,193 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"fieldbase/app/i18n"
+)
+
+// untranslatedJS lists what a page shows in letters outside the pseudo-locale's ⟦ ⟧ markers: its visible text
+// (innerText), its title and the aria-label, title, placeholder and alt attributes. allowed are the words that
+// come from data (user names, project names), taken out first. Markers nest (a message inside another), so the
+// innermost pairs are removed until none is left.
+const untranslatedJS = `(() => {
+  const allowed = %s;
+  // A language's own name (the switcher's options, lang="…") and addresses are not words to translate.
+  for (const el of document.querySelectorAll("body [lang]")) { allowed.push(el.textContent.trim()); }
+  const strip = s => {
+    s = s.replace(/https?:\/\/\S+/g, " ");
+    for (const a of allowed) { if (a) { s = s.split(a).join(" "); } }
+    let prev;
+    do { prev = s; s = s.replace(/⟦[^⟦⟧]*⟧/g, " "); } while (s !== prev);
+    return s;
+  };
+  const out = [];
+  const words = /\p{L}{2,}/u;
+  const text = strip(document.body.innerText);
+  for (const line of text.split("\n")) { if (words.test(line)) { out.push("text: " + line.trim().slice(0, 60)); } }
+  if (words.test(strip(document.title))) { out.push("title: " + document.title); }
+  for (const el of document.querySelectorAll("[aria-label], [title], [placeholder], [alt]")) {
+    if (el.closest(".maplibregl-ctrl-attrib")) { continue; }
+    for (const a of ["aria-label", "title", "placeholder", "alt"]) {
+      const v = el.getAttribute(a);
+      if (v && words.test(strip(v))) { out.push(a + ": " + v.slice(0, 60)); }
+    }
+  }
+  return out.slice(0, 20).join(" | ");
+})()`
+
+// noUntranslatedText fails the test when the page in ctx (shown in the pseudo-locale) has words that did not
+// come from the catalogues. Pages added later: open them in the pseudo-locale and call this.
+func noUntranslatedText(t *testing.T, ctx context.Context, where string, allowed ...string) {
+	t.Helper()
+	// The site's name and the world map's credit are names.
+	raw, err := json.Marshal(append(allowed, "Fieldbase", "Natural Earth"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad := value(t, ctx, "untranslated "+where, chromedp.Evaluate[string](fmt.Sprintf(untranslatedJS, raw))); bad != "" {
+		t.Errorf("%s shows words that are not from the catalogues: %s", where, bad)
+	}
+}
+
+// chooseLanguage uses the footer's switcher, as a person without scripts would: pick, press Change.
+func chooseLanguage(t *testing.T, ctx context.Context, tag string) {
+	t.Helper()
+	run(t, ctx, "switch to "+tag, chromedp.SetValue(chromedp.CSS("#lang-select"), tag),
+		chromedp.Click(chromedp.CSS(`.lang-switcher button[type="submit"]`)))
+	run(t, ctx, "page in "+tag, chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`html[lang=%q] #lang-select`, tag))))
+}
+
+// TestBrowserPseudoLocale walks the main pages in the pseudo-locale en-XA (every English message wrapped in ⟦ ⟧)
+// in real Chromium and fails on any visible word outside the markers: a string a page or a script shows that does
+// not come from the catalogues. A signed-out visitor picks it with the footer's switcher (a cookie); the signed-in
+// administrator has it as their saved choice.
+func TestBrowserPseudoLocale(t *testing.T) {
+	exe := chromium(t)
+	t.Parallel()
+	ta := newTestApp(t)
+	base := ta.listen(t)
+	adminID, adminToken := ta.newUser(t, "ada", true)
+	project := ta.publishedProject(t, adminToken, `,"description":"Map every roof","instructions":"Walk the streets"`)
+	if _, err := ta.store.SetMember(context.Background(), project, adminID, "project_manager"); err != nil {
+		t.Fatal(err)
+	}
+	watch := &pageWatch{host: base[len("http://"):]}
+	defer watch.check(t)
+	browser := newBrowser(t, exe)
+	visitor := tab(t, browser, watch, "visitor")
+	data := []string{"ada", "Roofs", "Map every roof", "Walk the streets"}
+
+	run(t, visitor, "home", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#lang-select")))
+	chooseLanguage(t, visitor, i18n.PseudoTag)
+	noUntranslatedText(t, visitor, "home", data...)
+	run(t, visitor, "login", chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#f-username")))
+	noUntranslatedText(t, visitor, "login", data...)
+
+	if err := ta.store.SetUserLanguage(context.Background(), adminID, i18n.PseudoTag); err != nil {
+		t.Fatal(err)
+	}
+	admin := tab(t, browser, watch, "admin")
+	run(t, admin, "admin login", chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "ada"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+	p := fmt.Sprintf("/projects/%d", project)
+	for _, pg := range []struct{ path, ready string }{
+		{"/projects", ".project-card"},
+		{p + "/forms", "#form-upload"},
+		{p + "/submissions", "#submission-table"},
+		{p + "/members", "#f-username"},
+		{p + "/devices", "#f-name"},
+		{"/settings", "#f-site_name"},
+		{"/account/password", "#f-lang"},
+		{"/users", "table"},
+		{"/projects/new", "#f-name"},
+	} {
+		run(t, admin, pg.path, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.ready)))
+		if lang := value(t, admin, "lang", chromedp.Evaluate[string](`document.documentElement.lang`)); lang != i18n.PseudoTag {
+			t.Fatalf("%s is in %q, want the saved choice %s", pg.path, lang, i18n.PseudoTag)
+		}
+		noUntranslatedText(t, admin, pg.path, data...)
+	}
+	run(t, admin, "project", chromedp.Navigate(base+p), waitJS(`window.fbProject && window.fbProject.ready === true`))
+	noUntranslatedText(t, admin, "project page", data...)
+	clickTask(t, admin)
+	noUntranslatedText(t, admin, "task panel", data...)
+	panelAction(t, admin, "lock_for_mapping", "⟦Locked for mapping⟧")
+	noUntranslatedText(t, admin, "task panel after locking", data...)
+}
+
+// TestBrowserArabicRightToLeft: the project page in Arabic is right to left (dir=rtl on <html>, the side panel
+// on the left of the map) and at 360 px does not scroll sideways; the map keeps its left-to-right canvas.
+func TestBrowserArabicRightToLeft(t *testing.T) {
+	exe := chromium(t)
+	t.Parallel()
+	ta := newTestApp(t)
+	base := ta.listen(t)
+	adminID, adminToken := ta.newUser(t, "ada", true)
+	project := ta.publishedProject(t, adminToken, "")
+	if err := ta.store.SetUserLanguage(context.Background(), adminID, "ar"); err != nil {
+		t.Fatal(err)
+	}
+	watch := &pageWatch{host: base[len("http://"):]}
+	defer watch.check(t)
+	shot := shooter(t)
+	browser := newBrowser(t, exe)
+	admin := tab(t, browser, watch, "admin")
+	run(t, admin, "admin login", chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "ada"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+	p := fmt.Sprintf("%s/projects/%d", base, project)
+	run(t, admin, "project", chromedp.Navigate(p), waitJS(`window.fbProject && window.fbProject.ready === true`))
+	if dir := value(t, admin, "dir", chromedp.Evaluate[string](`document.documentElement.dir + " " + document.documentElement.lang`)); dir != "rtl ar" {
+		t.Fatalf("<html> is %q, want rtl ar", dir)
+	}
+	if side := value(t, admin, "panel side", chromedp.Evaluate[bool](
+		`document.getElementById("side-panel").getBoundingClientRect().left < document.getElementById("map").getBoundingClientRect().left`)); !side {
+		t.Error("the side panel is not on the left of the map in a right-to-left page")
+	}
+	if d := value(t, admin, "map dir", chromedp.Evaluate[string](`getComputedStyle(document.getElementById("map")).direction`)); d != "ltr" {
+		t.Errorf("the map is %s, want ltr", d)
+	}
+	if h := value(t, admin, "heading", chromedp.Text(chromedp.CSS("#progress-heading"))); h != "التقدّم" {
+		t.Errorf("progress heading %q, want the Arabic", h)
+	}
+	run(t, admin, "painted", waitJS(`fbProject.painted > 0`))
+	shot(admin, "project-ar")
+	run(t, admin, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(p), waitJS(`window.fbProject && window.fbProject.ready === true`))
+	defer run(t, admin, "desktop viewport", chromedp.EmulateReset())
+	if w := value(t, admin, "width", chromedp.Evaluate[[]int](`[document.scrollingElement.scrollWidth, innerWidth]`)); w[0] > w[1] {
+		t.Errorf("the Arabic project page is %d px wide at %d px: it scrolls sideways", w[0], w[1])
+	}
+	noSideways(t, admin, "Arabic project page")
+	run(t, admin, "painted phone", waitJS(`fbProject.painted > 0`))
+	shot(admin, "project-ar-phone")
+
+	// Back to left to right: the same page in French, chosen with the footer's switcher.
+	run(t, admin, "desktop again", chromedp.EmulateViewport(1280, 850))
+	chooseLanguage(t, admin, "fr")
+	run(t, admin, "french map", waitJS(`window.fbProject && window.fbProject.ready === true`))
+	if dir := value(t, admin, "dir fr", chromedp.Evaluate[string](`document.documentElement.dir`)); dir != "ltr" {
+		t.Errorf("the French page is %q, want ltr", dir)
+	}
+	if h := value(t, admin, "heading fr", chromedp.Text(chromedp.CSS("#progress-heading"))); h != "Avancement" {
+		t.Errorf("progress heading %q, want the French", h)
+	}
+	run(t, admin, "painted fr", waitJS(`fbProject.painted > 0`))
+	shot(admin, "project-fr")
+	run(t, admin, "phone fr", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(p), waitJS(`window.fbProject && window.fbProject.ready === true`))
+	noSideways(t, admin, "French project page")
+	run(t, admin, "painted fr phone", waitJS(`fbProject.painted > 0`))
+	shot(admin, "project-fr-phone")
+}
