@@ -11,7 +11,6 @@ import (
 	"github.com/go-ozzo/ozzo-validation/v4/is"
 
 	"fieldbase/app/notify"
-	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
 
@@ -220,15 +219,4 @@ func (a *App) saveNoticePrefs(ctx context.Context, uid int64, b NoticePrefsPatch
 		}
 	}
 	return a.store.SaveNoticePrefs(ctx, uid, b.Kinds, b.Digest)
-}
-
-// notifyAssigned tells each of users that the tasks (ids) of a project were assigned to them by the caller (the
-// principal of ctx; none: the system), who is not told. The assign action stores the same notifications in its
-// own transaction (tasking.TaskNotices); bulk and team assignment call this after their write commits.
-func (a *App) notifyAssigned(ctx context.Context, projectID int64, taskIDs, userIDs []int64) error {
-	var actorID int64
-	if p := principal(ctx); p != nil {
-		actorID = p.UserID
-	}
-	return a.store.Notify(ctx, tasking.AssignedNotices(projectID, actorID, taskIDs, userIDs))
 }

@@ -28,7 +28,12 @@ func (ta *testApp) seedNotices(t *testing.T, projectID, actorID, userID int64, n
 	for i := range n {
 		ids = append(ids, tasks[i].ID)
 	}
-	if err := ta.notifyAssigned(asUser(ctx, actorID), projectID, ids, []int64{userID}); err != nil {
+	var notices []db.Notice
+	for _, id := range ids {
+		notices = append(notices, db.Notice{UserID: userID, Kind: db.NoticeTaskAssigned, ProjectID: projectID,
+			TaskID: id, ActorID: actorID})
+	}
+	if err := ta.store.Notify(ctx, notices); err != nil {
 		t.Fatal(err)
 	}
 	items, _, err := ta.store.Notifications(ctx, userID, false, 100, 0)

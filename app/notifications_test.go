@@ -118,27 +118,32 @@ func (ta *testApp) userID(t *testing.T, username string) int64 {
 func TestNotifyAssignedForTeams(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	ownerID, owner := ta.newUser(t, "owner", false)
-	aID, a := ta.newUser(t, "amina", false)
-	bID, b := ta.newUser(t, "bo", false)
-	id := ta.publishedProject(t, owner, "")
-	tasks, err := ta.store.Tasks(context.Background(), id, db.TaskOptions{})
-	if err != nil {
-		t.Fatal(err)
+	f := newTeamsFixture(t, ta)
+	fmID := ta.userID(t, "fieldlead")
+	// The team holds both mappers and the field manager who assigns: the members hear of it, the assigner not.
+	body := fmt.Sprintf(`{"name":"North","colour":"#e69f00","members":[%d,%d,%d]}`, f.m1ID, f.m2ID, fmID)
+	resp, b := ta.do(t, jsonReq("POST", f.url("/teams"), body, f.fm))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("team: %d %s", resp.StatusCode, b)
 	}
-	if err := ta.notifyAssigned(asUser(context.Background(), ownerID), id, []int64{tasks[6].ID, tasks[7].ID},
-		[]int64{aID, bID, ownerID}); err != nil {
-		t.Fatal(err)
+	var team TeamBody
+	decode(t, b, &team)
+	body = fmt.Sprintf(`{"task_indexes":[7,8],"team_id":%d}`, team.ID)
+	if resp, b := ta.do(t, jsonReq("POST", f.url("/tasks/assign"), body, f.fm)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("assign: %d %s", resp.StatusCode, b)
 	}
-	for _, tok := range []string{a, b} {
+	for _, tok := range []string{f.m1, f.m2} {
 		got := ta.notificationsOf(t, tok, "")
 		if got.Body.Total != 2 || got.Body.Items[0].TaskIndex != 8 || got.Body.Items[1].TaskIndex != 7 ||
-			got.Body.Items[0].Kind != "task_assigned" {
+			got.Body.Items[0].Kind != "task_assigned" || got.Body.Items[0].Actor != "fieldlead" {
 			t.Errorf("team member's notices: %+v", got.Body.Items)
 		}
 	}
-	if got := ta.notificationsOf(t, owner, ""); got.Body.Total != 0 {
+	if got := ta.notificationsOf(t, f.fm, ""); got.Body.Total != 0 {
 		t.Errorf("the one who assigned is told: %+v", got.Body.Items)
+	}
+	if got := ta.notificationsOf(t, f.out, ""); got.Body.Total != 0 {
+		t.Errorf("someone outside the team is told: %+v", got.Body.Items)
 	}
 }
 

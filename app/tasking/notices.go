@@ -65,15 +65,3 @@ func TaskNotices(old db.Task, actorID int64, ev db.TaskEvent) []db.Notice {
 	}
 	return out
 }
-
-// AssignedNotices are the "task assigned" notifications of tasks (ids) of a project given to users, by actor.
-func AssignedNotices(projectID, actorID int64, taskIDs, userIDs []int64) []db.Notice {
-	out := make([]db.Notice, 0, len(taskIDs)*len(userIDs))
-	for _, t := range taskIDs {
-		for _, u := range userIDs {
-			out = append(out, db.Notice{UserID: u, Kind: db.NoticeTaskAssigned, ProjectID: projectID, TaskID: t,
-				ActorID: actorID})
-		}
-	}
-	return out
-}
