@@ -307,7 +307,7 @@ func (a *App) jsWords(lang string) (template.JS, error) {
 	words := map[string]string{}
 	for _, id := range a.cat.IDs() {
 		if strings.HasPrefix(id, "js.") {
-			words[id] = a.cat.T(lang, id, nil)
+			words[id] = a.cat.Unfilled(lang, id)
 		}
 	}
 	raw, err := json.Marshal(words)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -34,7 +35,11 @@ type Catalog struct {
 	matcher language.Matcher
 	locs    map[string]*i18n.Localizer
 	ids     []string
+	fields  map[string][]string // each English message's placeholder names, for Unfilled
 }
+
+// placeholder finds the names of a message's {{.Name}} placeholders.
+var placeholder = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
 
 // rtlScripts are the scripts written right to left.
 var rtlScripts = map[string]bool{"Arab": true, "Hebr": true, "Thaa": true, "Syrc": true, "Nkoo": true}
@@ -48,7 +53,8 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	}
 	b := i18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	c := &Catalog{bundle: b, byTag: map[string]Language{}, locs: map[string]*i18n.Localizer{}}
+	c := &Catalog{bundle: b, byTag: map[string]Language{}, locs: map[string]*i18n.Localizer{},
+		fields: map[string][]string{}}
 	// English first, so that it is the matcher's fallback.
 	sort.Slice(files, func(i, j int) bool {
 		if (files[i] == Source+".json") != (files[j] == Source+".json") {
@@ -76,6 +82,11 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		if f == Source+".json" {
 			for _, m := range mf.Messages {
 				c.ids = append(c.ids, m.ID)
+				for _, src := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+					for _, f := range placeholder.FindAllStringSubmatch(src, -1) {
+						c.fields[m.ID] = append(c.fields[m.ID], f[1])
+					}
+				}
 			}
 			sort.Strings(c.ids)
 		}
@@ -141,6 +152,16 @@ func (c *Catalog) Normalize(tag string) string {
 // translation of it, and the id itself when no catalogue has it (so that a missing message shows, not a blank).
 func (c *Catalog) T(lang, id string, data map[string]any) string {
 	return c.localize(lang, &i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+}
+
+// Unfilled is message id of lang with its placeholders left as written ({{.Name}}), for a script that fills
+// them itself (web/static/js/i18n.js).
+func (c *Catalog) Unfilled(lang, id string) string {
+	data := map[string]any{}
+	for _, f := range c.fields[id] {
+		data[f] = "{{." + f + "}}"
+	}
+	return c.T(lang, id, data)
 }
 
 // N is the plural form of message id for count, filled with data and with {{.Count}}.
