@@ -10,6 +10,7 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 
 	"fieldbase/app/geo"
+	"fieldbase/app/taskflow"
 	"fieldbase/app/tasking"
 	"fieldbase/db"
 )
@@ -38,6 +39,7 @@ type RefusedTaskBody struct {
 	Index  int    `json:"index"`
 	State  string `json:"state,omitempty"`
 	Reason string `json:"reason"`
+	Code   string `json:"code" enum:"no_task,validated,not_assigned,other" doc:"The reason as a stable code, for pages in other languages"`
 }
 
 // AssignOutput is what a bulk assignment did.
@@ -102,18 +104,24 @@ func (a *App) assignTasks(ctx context.Context, b AssignBody, unassign bool) (*As
 	}
 	out.Body.Refused = make([]RefusedTaskBody, 0, len(res.Refused))
 	for _, r := range res.Refused {
-		out.Body.Refused = append(out.Body.Refused, a.refusedTask(ctx, pa.Project.ID, r))
+		out.Body.Refused = append(out.Body.Refused, a.refusedTask(ctx, pa.Project.ID, r, unassign))
 	}
 	return out, nil
 }
 
-func (a *App) refusedTask(ctx context.Context, projectID int64, r db.Refusal) RefusedTaskBody {
+func (a *App) refusedTask(ctx context.Context, projectID int64, r db.Refusal, unassign bool) RefusedTaskBody {
 	if errors.Is(r.Err, db.ErrNotFound) {
-		return RefusedTaskBody{Index: r.Index, Reason: "no such task"}
+		return RefusedTaskBody{Index: r.Index, Reason: "no such task", Code: "no_task"}
 	}
-	out := RefusedTaskBody{Index: r.Index, Reason: r.Err.Error()}
+	out := RefusedTaskBody{Index: r.Index, Reason: r.Err.Error(), Code: "other"}
 	if t, err := a.store.Task(ctx, projectID, r.Index); err == nil {
 		out.State = t.State
+		switch {
+		case unassign && t.AssignedTo == 0 && t.AssignedTeamID == 0:
+			out.Code = "not_assigned"
+		case !unassign && t.State == string(taskflow.StateValidated):
+			out.Code = "validated"
+		}
 	}
 	return out
 }

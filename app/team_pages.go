@@ -87,6 +87,7 @@ func (a *App) teamFormFailed(c *fiber.Ctx, form teamsPage, err error) error {
 	if derr != nil {
 		return derr
 	}
+	errs = teamFieldMessages(a.tr(c), errs)
 	page.Errors = errs
 	for i := range page.Teams {
 		if strconv.FormatInt(page.Teams[i].ID, 10) == form.Form {
@@ -106,7 +107,7 @@ func (a *App) createTeamForm(c *fiber.Ctx) error {
 	if _, err := a.apiCreateTeam(c.UserContext(), in); err != nil {
 		return a.teamFormFailed(c, form, err)
 	}
-	return a.redirect(c, a.teamsURL(c, "team "+strings.TrimSpace(form.Name)+" created"))
+	return a.redirect(c, a.teamsURL(c, a.tr(c).T("teams.flash.created", "Name", strings.TrimSpace(form.Name))))
 }
 
 // changeTeamForm renames a team or changes its colour, or deletes it when the form says delete.
@@ -120,7 +121,7 @@ func (a *App) changeTeamForm(c *fiber.Ctx) error {
 		if _, err := a.apiDeleteTeam(c.UserContext(), &in); err != nil {
 			return a.teamFormFailed(c, teamsPage{Form: c.Params("tid")}, err)
 		}
-		return a.redirect(c, a.teamsURL(c, "team deleted, its tasks are unassigned"))
+		return a.redirect(c, a.teamsURL(c, a.tr(c).T("teams.flash.deleted")))
 	}
 	name, colour := c.FormValue("name"), c.FormValue("colour")
 	_, err = a.apiPatchTeam(c.UserContext(), &struct {
@@ -130,7 +131,7 @@ func (a *App) changeTeamForm(c *fiber.Ctx) error {
 	if err != nil {
 		return a.teamFormFailed(c, teamsPage{Form: c.Params("tid")}, err)
 	}
-	return a.redirect(c, a.teamsURL(c, "team "+strings.TrimSpace(name)+" changed"))
+	return a.redirect(c, a.teamsURL(c, a.tr(c).T("teams.flash.changed", "Name", strings.TrimSpace(name))))
 }
 
 // teamMemberForm puts a project member in a team, or takes them out when the form says remove.
@@ -144,9 +145,9 @@ func (a *App) teamMemberForm(c *fiber.Ctx) error {
 		return a.teamFormFailed(c, teamsPage{Form: c.Params("tid")}, fieldError("members", "choose a member"))
 	}
 	in := TeamMemberInput{TeamInput: TeamInput{ID: projectFrom(c.UserContext()).Project.ID, TID: tid}, UserID: uid}
-	msg := "member added"
+	msg := a.tr(c).T("teams.flash.member_added")
 	if c.FormValue("remove") != "" {
-		msg = "member removed"
+		msg = a.tr(c).T("teams.flash.member_removed")
 		_, err = a.apiDeleteTeamMember(c.UserContext(), &in)
 	} else {
 		_, err = a.apiPutTeamMember(c.UserContext(), &in)
@@ -155,6 +156,36 @@ func (a *App) teamMemberForm(c *fiber.Ctx) error {
 		return a.teamFormFailed(c, teamsPage{Form: c.Params("tid")}, err)
 	}
 	return a.redirect(c, a.teamsURL(c, msg))
+}
+
+// teamFieldMessages words the team forms' messages in the page's language (the team API's problem details stay
+// English); a message the catalogue lacks stays as it is.
+func teamFieldMessages(l loc, errs map[string]string) map[string]string {
+	out := make(map[string]string, len(errs))
+	for field, msg := range errs {
+		out[field] = teamMessage(l, msg)
+	}
+	return out
+}
+
+func teamMessage(l loc, msg string) string {
+	switch msg {
+	case "choose a member":
+		return l.T("teams.error.choose_member")
+	case "is required":
+		return l.T("teams.error.required")
+	case "the length must be between 1 and 60":
+		return l.T("teams.error.name_length")
+	case "must be a colour written #rrggbb":
+		return l.T("teams.error.colour")
+	case "is already the name of another team":
+		return l.T("teams.error.name_taken")
+	case "only members of the project can be in its teams":
+		return l.T("teams.error.not_member")
+	case "not found", "the project has no such team":
+		return l.T("teams.error.gone")
+	}
+	return msg
 }
 
 func (a *App) teamsURL(c *fiber.Ctx, saved string) string {

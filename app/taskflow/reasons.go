@@ -109,7 +109,12 @@ func whyNotCode(t Task, a Actor, r Rules, act Action, minRole Role, now time.Tim
 		return code + "_named", map[string]any{"Name": names.LockedBy}
 	case !RoleAtLeast(a.Role, minRole):
 		return "validators_only", nil
-	case act == ActionLockForMapping && t.AssignedTo != 0 && t.AssignedTo != a.UserID:
+	case act == ActionLockForMapping && !mayMapAssigned(t, a) && t.AssignedTeam != 0:
+		if names.AssignedTeam == "" {
+			return "assigned_other_team", nil
+		}
+		return "assigned_team", map[string]any{"Name": names.AssignedTeam}
+	case act == ActionLockForMapping && !mayMapAssigned(t, a):
 		if names.AssignedTo == "" {
 			return "assigned_other", nil
 		}
@@ -154,5 +159,6 @@ func orSomeone(name string) string {
 func ReasonCodes() []string {
 	return []string{"not_published", "closed", "members_only", "locked_by_mapper", "locked_by_mapper_named",
 		"locked_by_validator", "locked_by_validator_named", "validators_only", "assigned_other", "assigned_to",
+		"assigned_other_team", "assigned_team",
 		"self_validation", "lock_limit", "lock_expired", "cannot_now"}
 }

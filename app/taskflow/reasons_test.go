@@ -132,6 +132,10 @@ func TestReasonCodeFollowsWhyNot(t *testing.T) {
 			Rules{ProjectOpen: true}, Names{AssignedTo: "Bob"}, "assigned_to"},
 		{"AssignedUnnamed", Task{State: StateReady, AssignedTo: 9}, Actor{UserID: 1, Role: RoleMapper},
 			Rules{ProjectOpen: true}, Names{}, "assigned_other"},
+		{"AssignedTeamNamed", Task{State: StateReady, AssignedTeam: 4}, Actor{UserID: 1, Role: RoleMapper},
+			Rules{ProjectOpen: true}, Names{AssignedTeam: "North"}, "assigned_team"},
+		{"AssignedTeamUnnamed", Task{State: StateReady, AssignedTeam: 4}, Actor{UserID: 1, Role: RoleMapper},
+			Rules{ProjectOpen: true}, Names{}, "assigned_other_team"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,7 +147,7 @@ func TestReasonCodeFollowsWhyNot(t *testing.T) {
 			if code != tt.want || !slices.Contains(ReasonCodes(), code) {
 				t.Errorf("code %q, want %q", code, tt.want)
 			}
-			if tt.names.AssignedTo != "" && data["Name"] != tt.names.AssignedTo {
+			if name := tt.names.AssignedTo + tt.names.AssignedTeam; name != "" && data["Name"] != name {
 				t.Errorf("data %v lacks the name", data)
 			}
 		})

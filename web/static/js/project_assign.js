@@ -39,8 +39,8 @@
 
   function show() {
     var list = selection();
-    count.innerHTML = "<strong>" + list.length + "</strong> task" + (list.length === 1 ? "" : "s") + " selected" +
-      (list.length && list.length <= 12 ? ": " + list.join(", ") : "");
+    count.innerHTML = fbT("js.assign.selected", { Count: list.length }) +
+      (list.length && list.length <= 12 ? " (" + list.join(", ") + ")" : "");
     assignBtn.disabled = unassignBtn.disabled = !list.length;
     var m = map();
     if (m.getLayer("tasks-picked")) {
@@ -210,16 +210,28 @@
     show();
   });
 
+  // The page's words for the codes of the tasks a bulk change left as they were (RefusedTaskBody.code).
+  function refusal(code) {
+    switch (code) {
+    case "no_task": return fbT("js.assign.refused_no_task");
+    case "validated": return fbT("js.assign.refused_validated");
+    case "not_assigned": return fbT("js.assign.refused_not_assigned");
+    }
+    return fbT("js.assign.refused_other");
+  }
+
   function send(path, payload) {
-    result.textContent = "Saving…";
+    result.textContent = fbT("js.assign.saving");
     return fbMap.getJSON(base + path, { method: "POST", body: JSON.stringify(payload),
       headers: { "Content-Type": "application/json", "X-CSRF-Token": fbMap.csrf() } }).then(function (r) {
-      var words = r.changed.length + " task" + (r.changed.length === 1 ? "" : "s") +
-        (path === "/tasks/assign" ? " assigned" : " unassigned") + ".";
+      var words = path === "/tasks/assign" ? fbT("js.assign.assigned", { Count: r.changed.length }) :
+        fbT("js.assign.unassigned", { Count: r.changed.length });
       if (r.refused.length) {
-        words += " Left as they were: " + r.refused.slice(0, 5).map(function (x) {
-          return "task " + x.index + " (" + x.reason + ")";
-        }).join("; ") + (r.refused.length > 5 ? " and " + (r.refused.length - 5) + " more" : "") + ".";
+        var list = r.refused.slice(0, 5).map(function (x) {
+          return fbT("js.assign.refused_item", { Index: x.index, Reason: refusal(x.code) });
+        }).join("; ");
+        if (r.refused.length > 5) { list += " " + fbT("js.assign.more", { Count: r.refused.length - 5 }); }
+        words += " " + fbT("js.assign.left", { List: list });
       }
       result.textContent = words;
       out.last = r;
@@ -228,7 +240,7 @@
       drawZones();
       show();
     }).catch(function (err) {
-      result.textContent = "Not saved: " + err.message;
+      result.textContent = fbT("js.assign.not_saved", { Why: err.message });
     });
   }
 
