@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -77,11 +80,18 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	if _, err := ta.store.SetMember(context.Background(), project, adminID, "project_manager"); err != nil {
 		t.Fatal(err)
 	}
+	// A team with ada in it and a task assigned to it: the teams page, my tasks, the project page's team legend
+	// and assign panel (ada manages the project) all show.
+	team, err := ta.store.CreateTeam(context.Background(), project, "Northside", "#0072b2", []int64{adminID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assignTeam(t, base, adminToken, project, team.ID)
 	watch := &pageWatch{host: base[len("http://"):]}
 	defer watch.check(t)
 	browser := newBrowser(t, exe)
 	visitor := tab(t, browser, watch, "visitor")
-	data := []string{"ada", "Roofs", "Map every roof", "Walk the streets"}
+	data := []string{"ada", "Roofs", "Map every roof", "Walk the streets", "Northside"}
 
 	run(t, visitor, "home", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#lang-select")))
 	chooseLanguage(t, visitor, i18n.PseudoTag)
@@ -105,6 +115,8 @@ func TestBrowserPseudoLocale(t *testing.T) {
 		{p + "/submissions", "#submission-table"},
 		{p + "/members", "#f-username"},
 		{p + "/devices", "#f-name"},
+		{p + "/teams", ".team-card"},
+		{p + "/my-tasks", "table.my-tasks"},
 		{"/settings", "#f-site_name"},
 		{"/account/password", "#f-lang"},
 		{"/users", "table"},
@@ -118,6 +130,11 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	}
 	run(t, admin, "project", chromedp.Navigate(base+p), waitJS(`window.fbProject && window.fbProject.ready === true`))
 	noUntranslatedText(t, admin, "project page", data...)
+	run(t, admin, "assign panel open", chromedp.Click(chromedp.CSS("#select-mode")),
+		chromedp.WaitVisible(chromedp.CSS("#assign-form")))
+	noUntranslatedText(t, admin, "project page with the assign panel", data...)
+	run(t, admin, "assign panel closed", chromedp.Click(chromedp.CSS("#select-mode")),
+		chromedp.WaitNotVisible(chromedp.CSS("#assign-form")))
 	clickTask(t, admin)
 	noUntranslatedText(t, admin, "task panel", data...)
 	panelAction(t, admin, "lock_for_mapping", "⟦Locked for mapping⟧")
@@ -190,4 +207,25 @@ func TestBrowserArabicRightToLeft(t *testing.T) {
 	noSideways(t, admin, "French project page")
 	run(t, admin, "painted fr phone", waitJS(`fbProject.painted > 0`))
 	shot(admin, "project-fr-phone")
+}
+
+// assignTeam assigns task 1 of the project to the team through the API, as a field manager would.
+func assignTeam(t *testing.T, base, token string, project, team int64) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/projects/%d/tasks/assign", base, project),
+		strings.NewReader(fmt.Sprintf(`{"task_indexes":[1],"team_id":%d}`, team)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"changed":[1]`) {
+		t.Fatalf("assign: %d %s", res.StatusCode, body)
+	}
 }
