@@ -229,3 +229,65 @@ func assignTeam(t *testing.T, base, token string, project, team int64) {
 		t.Fatalf("assign: %d %s", res.StatusCode, body)
 	}
 }
+
+// TestBrowserTeamsArabic: the teams page, my tasks and the assign panel in Arabic (right to left) and French on a
+// 360 px phone are in the page's language and do not scroll sideways.
+func TestBrowserTeamsArabic(t *testing.T) {
+	exe := chromium(t)
+	t.Parallel()
+	ta := newTestApp(t)
+	base := ta.listen(t)
+	adminID, adminToken := ta.newUser(t, "ada", true)
+	project := ta.publishedProject(t, adminToken, "")
+	if _, err := ta.store.SetMember(context.Background(), project, adminID, "project_manager"); err != nil {
+		t.Fatal(err)
+	}
+	team, err := ta.store.CreateTeam(context.Background(), project, "Northside", "#0072b2", []int64{adminID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assignTeam(t, base, adminToken, project, team.ID)
+	if err := ta.store.SetUserLanguage(context.Background(), adminID, "ar"); err != nil {
+		t.Fatal(err)
+	}
+	watch := &pageWatch{host: base[len("http://"):]}
+	defer watch.check(t)
+	shot := shooter(t)
+	browser := newBrowser(t, exe)
+	admin := tab(t, browser, watch, "admin")
+	run(t, admin, "admin login", chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "ada"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+	run(t, admin, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	defer run(t, admin, "desktop viewport", chromedp.EmulateReset())
+	p := fmt.Sprintf("%s/projects/%d", base, project)
+	for _, lang := range []struct{ tag, teams, mine, assign string }{
+		{"ar", "فرق «Roofs»", "مهامي في «Roofs»", "إسناد المهام"},
+		{"fr", "Équipes de « Roofs »", "Mes tâches dans « Roofs »", "Attribuer des tâches"},
+	} {
+		if lang.tag != "ar" {
+			chooseLanguage(t, admin, lang.tag)
+		}
+		run(t, admin, "teams "+lang.tag, chromedp.Navigate(p+"/teams"), chromedp.WaitVisible(chromedp.CSS(".team-card")))
+		if h := value(t, admin, "teams heading", chromedp.Text(chromedp.CSS("h1"))); h != lang.teams {
+			t.Errorf("teams heading %q, want %q", h, lang.teams)
+		}
+		noSideways(t, admin, lang.tag+" teams page")
+		run(t, admin, "team details "+lang.tag, chromedp.Click(chromedp.CSS(".team-card summary")))
+		noSideways(t, admin, lang.tag+" teams page with a team's form open")
+		shot(admin, "teams-"+lang.tag+"-phone")
+		run(t, admin, "my tasks "+lang.tag, chromedp.Navigate(p+"/my-tasks"), chromedp.WaitVisible(chromedp.CSS("table.my-tasks")))
+		if h := value(t, admin, "my tasks heading", chromedp.Text(chromedp.CSS("h1"))); h != lang.mine {
+			t.Errorf("my tasks heading %q, want %q", h, lang.mine)
+		}
+		noSideways(t, admin, lang.tag+" my tasks page")
+		shot(admin, "my-tasks-"+lang.tag+"-phone")
+		run(t, admin, "project "+lang.tag, chromedp.Navigate(p), waitJS(`window.fbProject && window.fbProject.ready === true`))
+		if h := value(t, admin, "assign heading", chromedp.Text(chromedp.CSS("#assign-heading"))); h != lang.assign {
+			t.Errorf("assign heading %q, want %q", h, lang.assign)
+		}
+		noSideways(t, admin, lang.tag+" project page with the assign panel")
+	}
+}
