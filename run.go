@@ -16,6 +16,7 @@ import (
 	"fieldbase/app"
 	"fieldbase/app/backup"
 	"fieldbase/app/config"
+	"fieldbase/app/i18n"
 	"fieldbase/app/jobs"
 	"fieldbase/db"
 )
@@ -208,13 +209,17 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer) error {
 	if err := backup.Sweep(cfg.BackupsDir()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		log.Warn("backups directory not swept", "err", err) // backups cut short by a crash
 	}
-	jq, err := jobs.New(store, jobs.Options{Workers: cfg.Jobs.Workers, PollInterval: cfg.Jobs.PollInterval,
-		Logger: log, Backups: backupOptions(cfg),
-		Digest: jobs.DigestOptions{SMTP: cfg.SMTP, BaseURL: cfg.Server.BaseURL}})
+	_, assets := embedded()
+	cat, err := i18n.Load(assets.I18n) // the digests' words
 	if err != nil {
 		return err
 	}
-	_, assets := embedded()
+	jq, err := jobs.New(store, jobs.Options{Workers: cfg.Jobs.Workers, PollInterval: cfg.Jobs.PollInterval,
+		Logger: log, Backups: backupOptions(cfg),
+		Digest: jobs.DigestOptions{SMTP: cfg.SMTP, BaseURL: cfg.Server.BaseURL, Catalog: cat}})
+	if err != nil {
+		return err
+	}
 	a, err := app.New(cfg, store, jq, assets, app.Build{Version: version, Log: log})
 	if err != nil {
 		return err

@@ -35,8 +35,9 @@ func (a *App) showNotificationsPage(c *fiber.Ctx) error {
 		return err
 	}
 	p.Total = total
+	tr := a.tr(c)
 	for _, n := range items {
-		p.Items = append(p.Items, notificationBody(n))
+		p.Items = append(p.Items, notificationBody(tr, n))
 	}
 	if p.Unread, err = a.store.UnreadCount(ctx, uid); err != nil {
 		return err
@@ -115,13 +116,13 @@ type noticeKindRow struct {
 }
 
 // newNoticePrefsPage lists the kinds a person can receive (backup failures reach administrators only).
-func newNoticePrefsPage(b NoticePrefsBody, admin bool) noticePrefsPage {
+func newNoticePrefsPage(tr notify.Tr, b NoticePrefsBody, admin bool) noticePrefsPage {
 	p := noticePrefsPage{Prefs: b}
 	for _, k := range db.NoticeKinds() {
 		if k == db.NoticeBackupFailed && !admin {
 			continue
 		}
-		p.Kinds = append(p.Kinds, noticeKindRow{Kind: k, Label: notify.KindLabel(k), On: b.Kinds[k]})
+		p.Kinds = append(p.Kinds, noticeKindRow{Kind: k, Label: notify.KindLabel(tr, k), On: b.Kinds[k]})
 	}
 	return p
 }
@@ -132,7 +133,7 @@ func (a *App) showNoticePrefsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.page(c, fiber.StatusOK, "notification_prefs", "Notification settings", newNoticePrefsPage(b, principal(ctx).IsAdmin))
+	return a.page(c, fiber.StatusOK, "notification_prefs", "Notification settings", newNoticePrefsPage(a.tr(c), b, principal(ctx).IsAdmin))
 }
 
 func (a *App) saveNoticePrefsForm(c *fiber.Ctx) error {
@@ -147,7 +148,7 @@ func (a *App) saveNoticePrefsForm(c *fiber.Ctx) error {
 	}
 	if err := a.saveNoticePrefs(ctx, uid, patch); err != nil {
 		return a.rerender(c, err, "notification_prefs", "Notification settings", func(errs map[string]string) any {
-			p := newNoticePrefsPage(NoticePrefsBody{Kinds: patch.Kinds, Digest: patch.Digest, Email: email,
+			p := newNoticePrefsPage(a.tr(c), NoticePrefsBody{Kinds: patch.Kinds, Digest: patch.Digest, Email: email,
 				EmailEnabled: a.cfg.SMTP.Enabled()}, principal(ctx).IsAdmin)
 			p.Errors = errs
 			return p
@@ -157,7 +158,7 @@ func (a *App) saveNoticePrefsForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := newNoticePrefsPage(b, principal(ctx).IsAdmin)
+	p := newNoticePrefsPage(a.tr(c), b, principal(ctx).IsAdmin)
 	p.Saved = true
 	return a.page(c, fiber.StatusOK, "notification_prefs", "Notification settings", p)
 }

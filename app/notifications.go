@@ -10,6 +10,7 @@ import (
 	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"github.com/go-ozzo/ozzo-validation/v4/is"
 
+	"fieldbase/app/i18n"
 	"fieldbase/app/notify"
 	"fieldbase/db"
 )
@@ -30,8 +31,8 @@ type NotificationBody struct {
 	ReadAt       *time.Time `json:"read_at,omitempty"`
 }
 
-func notificationBody(n db.Notification) NotificationBody {
-	b := NotificationBody{ID: n.ID, Kind: n.Kind, Text: notify.Text(n), Comment: notify.Comment(n), Link: notify.Link(n),
+func notificationBody(tr notify.Tr, n db.Notification) NotificationBody {
+	b := NotificationBody{ID: n.ID, Kind: n.Kind, Text: notify.Text(tr, n), Comment: notify.Comment(n), Link: notify.Link(n),
 		ProjectID: n.ProjectID, TaskIndex: n.TaskIndex, SubmissionID: n.SubmissionID, Actor: n.ActorName,
 		Params: n.Params, CreatedAt: n.CreatedAt.UTC()}
 	if b.Params == nil {
@@ -144,8 +145,13 @@ func (a *App) apiListNotifications(ctx context.Context, in *NotificationListInpu
 	out := &NotificationListOutput{}
 	out.Body.Items, out.Body.Total, out.Body.Page, out.Body.PerPage = []NotificationBody{}, total, in.Page.Page,
 		in.PerPage
+	// The sentences are in the caller's saved language, else English (an API call has no page language).
+	tr := loc{cat: a.cat, lang: i18n.Source}
+	if l := principal(ctx).Language; a.cat.Has(l) {
+		tr.lang = l
+	}
 	for _, n := range items {
-		out.Body.Items = append(out.Body.Items, notificationBody(n))
+		out.Body.Items = append(out.Body.Items, notificationBody(tr, n))
 	}
 	if out.Body.Unread, err = a.store.UnreadCount(ctx, uid); err != nil {
 		return nil, err

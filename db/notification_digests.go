@@ -31,8 +31,10 @@ type Digest struct {
 	Email       string
 	Username    string
 	DisplayName string
-	Period      string
-	Items       []Notification
+	// Language is the language the user chose for the pages ("" none): the digest is written in it.
+	Language string
+	Period   string
+	Items    []Notification
 }
 
 // MaxDigestItems bounds how many notifications one digest carries; the rest wait for the next period.
@@ -44,8 +46,8 @@ const MaxDigestItems = 100
 func (s *Store) ClaimDigest(ctx context.Context, userID int64, period string) (Digest, error) {
 	d := Digest{UserID: userID, Period: period}
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, "SELECT email, username, display_name FROM users WHERE id = ?", userID).
-			Scan(&d.Email, &d.Username, &d.DisplayName)
+		err := tx.QueryRowContext(ctx, "SELECT email, username, display_name, language FROM users WHERE id = ?",
+			userID).Scan(&d.Email, &d.Username, &d.DisplayName, &d.Language)
 		if err != nil {
 			return fmt.Errorf("user %d: %w", userID, mapErr(err))
 		}

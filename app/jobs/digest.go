@@ -2,12 +2,14 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"fieldbase/app/config"
+	"fieldbase/app/i18n"
 	"fieldbase/app/notify"
 )
 
@@ -22,6 +24,8 @@ type DigestOptions struct {
 	// RetryBase is the first wait before a failed send is tried again; the n-th retry waits RetryBase·n² (0: 1
 	// minute).
 	RetryBase time.Duration
+	// Catalog gives the words of a digest, in the recipient's language (needed when SMTP is set).
+	Catalog *i18n.Catalog
 }
 
 // DigestSweepArgs enqueues the sweep that starts one digest job per person with a digest due.
@@ -98,7 +102,11 @@ func (w *digestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) err
 	if err != nil || d.ID == 0 || d.Email == "" {
 		return err
 	}
-	site, base := "Fieldbase", w.j.digest.BaseURL
+	cat := w.j.digest.Catalog
+	if cat == nil {
+		return errors.New("digest: no message catalogue")
+	}
+	site, base, lang := "Fieldbase", w.j.digest.BaseURL, cat.Normalize(d.Language)
 	if s, err := w.j.store.Settings(ctx); err == nil {
 		if s.SiteName != "" {
 			site = s.SiteName
@@ -106,8 +114,14 @@ func (w *digestWorker) Work(ctx context.Context, job *river.Job[DigestArgs]) err
 		if s.BaseURL != "" {
 			base = s.BaseURL
 		}
+		if lang == "" {
+			lang = cat.Normalize(s.DefaultLanguage)
+		}
 	}
-	m, err := notify.DigestMail(d, w.j.digest.SMTP.From, site, base, time.Now())
+	if lang == "" {
+		lang = i18n.Source
+	}
+	m, err := notify.DigestMail(d, notify.In(cat, lang), w.j.digest.SMTP.From, site, base, time.Now())
 	if err != nil {
 		return err
 	}

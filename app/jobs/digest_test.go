@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/mail"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"fieldbase/app/config"
+	"fieldbase/app/i18n"
 	"fieldbase/app/notify"
 	"fieldbase/db"
 	"fieldbase/db/dbtest"
@@ -139,11 +141,21 @@ func newDigestRig(t *testing.T, dir string, box *mailbox) *digestRig {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Digest: DigestOptions{SMTP: config.SMTP{Host: "127.0.0.1", Port: box.port, TLS: "none",
 			From: "fieldbase@example.org"}, BaseURL: "https://field.example.org", Every: time.Hour,
-			RetryBase: 50 * time.Millisecond}})
+			RetryBase: 50 * time.Millisecond, Catalog: catalogue(t)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &digestRig{t: t, store: store, jobs: j, box: box}
+}
+
+// catalogue is the message catalogues of web/i18n.
+func catalogue(t *testing.T) *i18n.Catalog {
+	t.Helper()
+	cat, err := i18n.Load(os.DirFS("../../web/i18n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
 }
 
 func (r *digestRig) start() {
@@ -386,5 +398,70 @@ func TestDigestSurvivesRestart(t *testing.T) {
 	if err := r2.store.DB().QueryRow("SELECT count(*) FROM notification_digests WHERE sent_at IS NULL").
 		Scan(&unsent); err != nil || unsent != 0 {
 		t.Errorf("unsent digests: %d %v", unsent, err)
+	}
+}
+
+// TestDigestInRecipientLanguage: a digest is written in its recipient's language: the saved choice (French here),
+// else the instance's default language (Spanish), else English; subject, plain text and HTML alike.
+func TestDigestInRecipientLanguage(t *testing.T) {
+	t.Parallel()
+	box := newMailbox(t, 0)
+	r := newDigestRig(t, t.TempDir(), box)
+	ctx := context.Background()
+	fay := r.user("fay", "fay@example.org", db.DigestHourly)
+	if err := r.store.SetUserLanguage(ctx, fay, "fr"); err != nil {
+		t.Fatal(err)
+	}
+	ann := r.user("ann", "ann@example.org", db.DigestHourly)
+	r.mention(fay, "regarde @fay")
+	r.mention(fay, "et ici @fay")
+	r.mention(ann, "look @ann")
+	r.start()
+	got := byRecipient(r.waitMail(2))
+	r.settle()
+	f, a := got["fay@example.org"], got["ann@example.org"]
+	if f.Msg == nil || a.Msg == nil {
+		t.Fatalf("recipients: %v", got)
+	}
+	subj, err := new(mime.WordDecoder).DecodeHeader(f.Msg.Header.Get("Subject"))
+	if err != nil || subj != "Fieldbase : 2 nouvelles notifications" {
+		t.Errorf("French subject %q %v", subj, err)
+	}
+	for _, want := range []string{"Bonjour Fay,", "Voici ce qui s'est passé sur Fieldbase depuis votre dernier résumé :",
+		"Quelqu'un vous a mentionné sur la tâche 4 de Wells", "\"regarde @fay\"",
+		"Choisissez ce dont vous êtes prévenu, et à quelle fréquence, sur https://field.example.org/account/notifications"} {
+		if !strings.Contains(f.Text, want) {
+			t.Errorf("French text lacks %q:\n%s", want, f.Text)
+		}
+	}
+	if strings.Contains(f.Text, "Hello") || strings.Contains(f.Text, "mentioned you") {
+		t.Errorf("French text has English:\n%s", f.Text)
+	}
+	for _, want := range []string{"<p>Bonjour Fay,</p>", "vous a mentionné sur la tâche 4 de Wells</a>",
+		`sur <a href="https://field.example.org/account/notifications">https://field.example.org/account/notifications</a>`} {
+		if !strings.Contains(f.HTML, want) {
+			t.Errorf("French HTML lacks %q:\n%s", want, f.HTML)
+		}
+	}
+	if s := a.Msg.Header.Get("Subject"); s != "Fieldbase: 1 new notification" || !strings.Contains(a.Text, "Hello Ann,") ||
+		!strings.Contains(a.Text, "Someone mentioned you on task 4 of Wells") {
+		t.Errorf("English digest: subject %q\n%s", s, a.Text)
+	}
+
+	// No saved choice: the instance's default language.
+	s, err := r.store.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.DefaultLanguage = "es"
+	if _, err := r.store.SaveSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	ben := r.user("ben", "ben@example.org", db.DigestHourly)
+	r.mention(ben, "mira @ben")
+	r.sweep()
+	b := byRecipient(r.waitMail(3))["ben@example.org"]
+	if b.Msg == nil || !strings.Contains(b.Text, "Hola, Ben:") || !strings.Contains(b.Text, "le mencionó en la tarea 4 de Wells") {
+		t.Errorf("digest in the default language:\n%s", b.Text)
 	}
 }

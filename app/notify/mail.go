@@ -26,25 +26,25 @@ type Mail struct {
 	Data     []byte
 }
 
-// DigestMail writes the e-mail of a digest: a plain-text and a simple HTML body listing each notification with
-// its comment and link. Links are absolute under baseURL when one is configured, else the paths are given as
-// text. The Message-ID is derived from the digest, so a receiver can tell a resent copy.
-func DigestMail(d db.Digest, from, siteName, baseURL string, at time.Time) (Mail, error) {
+// DigestMail writes the e-mail of a digest in the words of tr (the recipient's language): a plain-text and a
+// simple HTML body listing each notification with its comment and link. Links are absolute under baseURL when one
+// is configured, else the paths are given as text. The Message-ID is derived from the digest, so a receiver can
+// tell a resent copy.
+func DigestMail(d db.Digest, tr Tr, from, siteName, baseURL string, at time.Time) (Mail, error) {
 	baseURL = strings.TrimRight(baseURL, "/")
 	name := d.DisplayName
 	if name == "" {
 		name = d.Username
 	}
-	subject := fmt.Sprintf("%s: %d new notification", siteName, len(d.Items))
-	if len(d.Items) != 1 {
-		subject += "s"
-	}
+	subject := tr.N("digest.subject", len(d.Items), "Site", siteName)
+	hello := tr.T("digest.hello", "Name", name)
+	intro := tr.T("digest.intro", "Site", siteName)
 	var text bytes.Buffer
-	fmt.Fprintf(&text, "Hello %s,\n\nHere is what happened on %s since your last digest:\n\n", name, siteName)
+	fmt.Fprintf(&text, "%s\n\n%s\n\n", hello, intro)
 	type item struct{ Text, Comment, Link string }
 	items := make([]item, 0, len(d.Items))
 	for _, n := range d.Items {
-		it := item{Text: Text(n), Comment: Comment(n), Link: Link(n)}
+		it := item{Text: Text(tr, n), Comment: Comment(n), Link: Link(n)}
 		if it.Link != "" {
 			it.Link = baseURL + it.Link
 		}
@@ -58,10 +58,19 @@ func DigestMail(d db.Digest, from, siteName, baseURL string, at time.Time) (Mail
 		}
 	}
 	prefs := baseURL + "/account/notifications"
-	fmt.Fprintf(&text, "\nChoose what you are told, and how often, at %s\n", prefs)
+	fmt.Fprintf(&text, "\n%s\n", tr.T("digest.prefs", "Link", prefs))
+	// The HTML footer is the same message with the link as an anchor: the message is escaped, then a marker
+	// standing for the link is replaced by the anchor's markup.
+	const marker = "\x00link\x00"
+	link := template.HTMLEscapeString(prefs)
+	if baseURL != "" {
+		link = `<a href="` + link + `">` + link + `</a>`
+	}
+	footer := template.HTML(strings.Replace(template.HTMLEscapeString(tr.T("digest.prefs", "Link", marker)),
+		template.HTMLEscapeString(marker), link, 1)) // #nosec G203 -- escaped above
 	var html bytes.Buffer
-	if err := digestHTML.Execute(&html, map[string]any{"Name": name, "Site": siteName, "Items": items,
-		"Prefs": prefs, "Absolute": baseURL != ""}); err != nil {
+	if err := digestHTML.Execute(&html, map[string]any{"Hello": hello, "Intro": intro, "Items": items,
+		"Footer": footer, "Absolute": baseURL != ""}); err != nil {
 		return Mail{}, err
 	}
 
@@ -107,15 +116,15 @@ func writeQP(mw *multipart.Writer, h textproto.MIMEHeader, b []byte) error {
 
 var digestHTML = template.Must(template.New("digest").Parse(`<!DOCTYPE html>
 <html><body style="font-family: sans-serif; line-height: 1.4">
-<p>Hello {{.Name}},</p>
-<p>Here is what happened on {{.Site}} since your last digest:</p>
+<p>{{.Hello}}</p>
+<p>{{.Intro}}</p>
 <ul>
 {{- range .Items}}
 <li>{{if and $.Absolute .Link}}<a href="{{.Link}}">{{.Text}}</a>{{else}}{{.Text}}{{if .Link}} ({{.Link}}){{end}}{{end}}
 {{- with .Comment}}<br><q>{{.}}</q>{{end}}</li>
 {{- end}}
 </ul>
-<p style="color: #555">Choose what you are told, and how often, at {{if .Absolute}}<a href="{{.Prefs}}">{{.Prefs}}</a>{{else}}{{.Prefs}}{{end}}.</p>
+<p style="color: #555">{{.Footer}}</p>
 </body></html>
 `))
 

@@ -5,61 +5,92 @@ package notify
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
+	"fieldbase/app/i18n"
 	"fieldbase/db"
 )
 
+// Tr gives the words of one language: T is message id filled with name and value pairs, N its plural form for
+// n (the app's per-request words and In both are one).
+type Tr interface {
+	T(id string, kv ...any) string
+	N(id string, n int, kv ...any) string
+}
+
+// words are the messages of one language of a catalogue.
+type words struct {
+	cat  *i18n.Catalog
+	lang string
+}
+
+func (w words) T(id string, kv ...any) string {
+	data, _ := i18n.Pairs(kv...)
+	return w.cat.T(w.lang, id, data)
+}
+
+func (w words) N(id string, n int, kv ...any) string {
+	data, _ := i18n.Pairs(kv...)
+	return w.cat.N(w.lang, id, n, data)
+}
+
+// In is the words of language lang in cat (English when cat has no such language).
+func In(cat *i18n.Catalog, lang string) Tr { return words{cat: cat, lang: lang} }
+
 // KindLabel is how the preferences page names a kind.
-func KindLabel(kind string) string {
+func KindLabel(tr Tr, kind string) string {
 	switch kind {
 	case db.NoticeTaskAssigned:
-		return "A task is assigned to me"
+		return tr.T("notifications.kind.task_assigned")
 	case db.NoticeTaskValidated:
-		return "My task is validated"
+		return tr.T("notifications.kind.task_validated")
 	case db.NoticeTaskInvalidated:
-		return "My task needs more mapping (invalidated)"
+		return tr.T("notifications.kind.task_invalidated")
 	case db.NoticeMention:
-		return "Someone mentions me (@username) in a task comment"
+		return tr.T("notifications.kind.mention")
 	case db.NoticeSubmissionHasIssues:
-		return "A submission of mine is marked \"has issues\""
+		return tr.T("notifications.kind.submission_has_issues")
 	case db.NoticeBackupFailed:
-		return "A backup failed (administrators)"
+		return tr.T("notifications.kind.backup_failed")
 	}
 	return kind
 }
 
 // Text is the sentence a notification shows, without the comment (see Comment).
-func Text(n db.Notification) string {
+func Text(tr Tr, n db.Notification) string {
 	actor := n.ActorName
 	if actor == "" {
-		actor = "Someone"
+		actor = tr.T("notifications.someone")
 	}
-	task := "task " + strconv.Itoa(n.TaskIndex)
-	if n.ProjectName != "" {
-		task += " of " + n.ProjectName
-	}
-	switch n.Kind {
-	case db.NoticeTaskAssigned:
-		return fmt.Sprintf("%s assigned %s to you", actor, task)
-	case db.NoticeTaskValidated:
-		return fmt.Sprintf("%s validated your %s", actor, task)
-	case db.NoticeTaskInvalidated:
-		return fmt.Sprintf("%s invalidated your %s: it needs more mapping", actor, task)
-	case db.NoticeMention:
-		return fmt.Sprintf("%s mentioned you on %s", actor, task)
-	case db.NoticeSubmissionHasIssues:
-		s := fmt.Sprintf("%s marked your submission %d as having issues", actor, n.SubmissionID)
-		if n.ProjectName != "" {
-			s += " (" + n.ProjectName + ")"
-		}
-		return s
-	case db.NoticeBackupFailed:
+	in := n.ProjectName != ""
+	kv := []any{"Actor", actor, "Index", n.TaskIndex, "Project", n.ProjectName}
+	switch {
+	case n.Kind == db.NoticeTaskAssigned && in:
+		return tr.T("notifications.text.task_assigned_in", kv...)
+	case n.Kind == db.NoticeTaskAssigned:
+		return tr.T("notifications.text.task_assigned", kv...)
+	case n.Kind == db.NoticeTaskValidated && in:
+		return tr.T("notifications.text.task_validated_in", kv...)
+	case n.Kind == db.NoticeTaskValidated:
+		return tr.T("notifications.text.task_validated", kv...)
+	case n.Kind == db.NoticeTaskInvalidated && in:
+		return tr.T("notifications.text.task_invalidated_in", kv...)
+	case n.Kind == db.NoticeTaskInvalidated:
+		return tr.T("notifications.text.task_invalidated", kv...)
+	case n.Kind == db.NoticeMention && in:
+		return tr.T("notifications.text.mention_in", kv...)
+	case n.Kind == db.NoticeMention:
+		return tr.T("notifications.text.mention", kv...)
+	case n.Kind == db.NoticeSubmissionHasIssues && in:
+		return tr.T("notifications.text.submission_has_issues_in", "Actor", actor, "ID", n.SubmissionID,
+			"Project", n.ProjectName)
+	case n.Kind == db.NoticeSubmissionHasIssues:
+		return tr.T("notifications.text.submission_has_issues", "Actor", actor, "ID", n.SubmissionID)
+	case n.Kind == db.NoticeBackupFailed:
 		if e := n.Params["error"]; e != "" {
-			return "A backup failed: " + e
+			return tr.T("notifications.text.backup_failed_why", "Error", e)
 		}
-		return "A backup failed"
+		return tr.T("notifications.text.backup_failed")
 	}
 	return n.Kind
 }

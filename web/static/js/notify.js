@@ -12,7 +12,7 @@
   function show(n) {
     badge.textContent = n > 99 ? "99+" : String(n);
     badge.hidden = n === 0;
-    bell.setAttribute("aria-label", n ? "Notifications: " + n + " unread" : "Notifications");
+    bell.setAttribute("aria-label", n ? bell.dataset.labelUnread.replace("{{.Count}}", String(n)) : bell.dataset.label);
     bell.dataset.unread = String(n);
     document.dispatchEvent(new CustomEvent("fieldbase:unread", { detail: { unread: n } }));
   }
