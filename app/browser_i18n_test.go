@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"fieldbase/app/i18n"
+	"fieldbase/db"
 )
 
 // untranslatedJS lists what a page shows in letters outside the pseudo-locale's ⟦ ⟧ markers: its visible text
@@ -102,6 +103,17 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	if err := ta.store.SetUserLanguage(context.Background(), adminID, i18n.PseudoTag); err != nil {
 		t.Fatal(err)
 	}
+	// Notifications of two kinds from another person (nobody is told of their own acts), so that the notifications
+	// page lists their sentences and the bell counts them.
+	benID, _ := ta.newUser(t, "ben", false)
+	data = append(data, "ben")
+	if err := ta.store.Notify(context.Background(), []db.Notice{
+		{UserID: adminID, Kind: db.NoticeTaskAssigned, ProjectID: project, TaskIndex: 1, ActorID: benID},
+		{UserID: adminID, Kind: db.NoticeMention, ProjectID: project, TaskIndex: 2, ActorID: benID,
+			Params: map[string]string{"comment": "Walk the streets"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
 	admin := tab(t, browser, watch, "admin")
 	run(t, admin, "admin login", chromedp.Navigate(base+"/login"),
 		chromedp.SendKeys(chromedp.CSS("#f-username"), "ada"),
@@ -121,6 +133,8 @@ func TestBrowserPseudoLocale(t *testing.T) {
 		{"/account/password", "#f-lang"},
 		{"/users", "table"},
 		{"/projects/new", "#f-name"},
+		{"/notifications", "#notification-list"},
+		{"/account/notifications", "#np-heading"},
 	} {
 		run(t, admin, pg.path, chromedp.Navigate(base+pg.path), chromedp.WaitVisible(chromedp.CSS(pg.ready)))
 		if lang := value(t, admin, "lang", chromedp.Evaluate[string](`document.documentElement.lang`)); lang != i18n.PseudoTag {
