@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -303,5 +304,77 @@ func TestBrowserTeamsArabic(t *testing.T) {
 			t.Errorf("assign heading %q, want %q", h, lang.assign)
 		}
 		noSideways(t, admin, lang.tag+" project page with the assign panel")
+	}
+}
+
+// TestBrowserNotificationsTranslated: the notifications list and settings pages in Arabic (right to left) and
+// French at 360 px: the headings, the notification sentences and the kinds are in the page's language, and
+// neither page scrolls sideways.
+func TestBrowserNotificationsTranslated(t *testing.T) {
+	exe := chromium(t)
+	t.Parallel()
+	ta := newTestApp(t)
+	base := ta.listen(t)
+	adaID, adaToken := ta.newUser(t, "ada", true)
+	project := ta.publishedProject(t, adaToken, "")
+	benID, _ := ta.newUser(t, "ben", false)
+	if err := ta.store.Notify(context.Background(), []db.Notice{
+		{UserID: adaID, Kind: db.NoticeTaskAssigned, ProjectID: project, TaskIndex: 1, ActorID: benID},
+		{UserID: adaID, Kind: db.NoticeMention, ProjectID: project, TaskIndex: 2, ActorID: benID,
+			Params: map[string]string{"comment": "@ada look at the river"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ta.store.SetUserLanguage(context.Background(), adaID, "ar"); err != nil {
+		t.Fatal(err)
+	}
+	watch := &pageWatch{host: base[len("http://"):]}
+	defer watch.check(t)
+	browser := newBrowser(t, exe)
+	ctx := tab(t, browser, watch, "ada")
+	shot := shooter(t)
+	run(t, ctx, "login", chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(chromedp.CSS("#f-username"), "ada"),
+		chromedp.SendKeys(chromedp.CSS("#f-password"), testPassword),
+		chromedp.Submit(chromedp.CSS("#f-username")),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
+	run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	defer run(t, ctx, "desktop viewport", chromedp.EmulateReset())
+	for _, c := range []struct{ lang, dir, heading, sentence, settings, kind, bell string }{
+		{"ar", "rtl", "الإشعارات", "أسند ben إليك المهمة 1 من Roofs", "إعدادات الإشعارات", "تُسند إليّ مهمة",
+			"إشعارات غير مقروءة: 2"},
+		{"fr", "ltr", "Notifications", "ben vous a assigné la tâche 1 de Roofs", "Réglages des notifications",
+			"Une tâche m'est assignée", "Notifications non lues : 2"},
+	} {
+		if c.lang == "fr" {
+			chooseLanguage(t, ctx, "fr")
+		}
+		run(t, ctx, "list "+c.lang, chromedp.Navigate(base+"/notifications"),
+			chromedp.WaitVisible(chromedp.CSS("#notification-list")))
+		if dir := value(t, ctx, "dir", chromedp.Evaluate[string](`document.documentElement.dir`)); dir != c.dir {
+			t.Errorf("%s: dir %q, want %q", c.lang, dir, c.dir)
+		}
+		if h := value(t, ctx, "heading", chromedp.Text(chromedp.CSS("#n-heading"))); h != c.heading {
+			t.Errorf("%s: heading %q, want %q", c.lang, h, c.heading)
+		}
+		if text := value(t, ctx, "list", chromedp.Text(chromedp.CSS("#notification-list"))); !strings.Contains(text, c.sentence) ||
+			!strings.Contains(text, "@ada look at the river") {
+			t.Errorf("%s: the list lacks %q:\n%s", c.lang, c.sentence, text)
+		}
+		// The bell's label, as notify.js sets it from the live count.
+		run(t, ctx, "bell label "+c.lang, waitJS(`document.querySelector("a.nav-bell").dataset.unread === "2" && `+
+			`document.querySelector("a.nav-bell").getAttribute("aria-label") === `+strconv.Quote(c.bell)))
+		noSideways(t, ctx, c.lang+" notifications page")
+		shot(ctx, "notifications-"+c.lang+"-phone")
+		run(t, ctx, "settings "+c.lang, chromedp.Navigate(base+"/account/notifications"),
+			chromedp.WaitVisible(chromedp.CSS("#np-heading")))
+		if h := value(t, ctx, "settings heading", chromedp.Text(chromedp.CSS("#np-heading"))); h != c.settings {
+			t.Errorf("%s: settings heading %q, want %q", c.lang, h, c.settings)
+		}
+		if k := value(t, ctx, "kinds", chromedp.Text(chromedp.CSS(".notice-kinds"))); !strings.Contains(k, c.kind) {
+			t.Errorf("%s: the kinds lack %q:\n%s", c.lang, c.kind, k)
+		}
+		noSideways(t, ctx, c.lang+" notification settings page")
+		shot(ctx, "notification-settings-"+c.lang+"-phone")
 	}
 }
