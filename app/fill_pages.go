@@ -126,7 +126,7 @@ func (a *App) showFillPage(c *fiber.Ctx) error {
 		return err
 	}
 	page.Project = pa.Project.Name
-	page.BackURL, page.BackLabel = fmt.Sprintf("/projects/%d", pa.Project.ID), "Back to "+pa.Project.Name
+	page.BackURL, page.BackLabel = fmt.Sprintf("/projects/%d", pa.Project.ID), a.tr(c).T("common.back_to", "Name", pa.Project.Name)
 	cfg := &page.Config
 	cfg.SubmitURL = fmt.Sprintf("/api/v1/projects/%d/submissions", pa.Project.ID)
 	cfg.XMLField, cfg.AttachmentField = "submission_xml", "attachments"
@@ -165,12 +165,11 @@ func (a *App) fillLinks(c *fiber.Ctx, pid int64, row db.Form, page *fillPage) er
 			return err
 		}
 		cfg.TaskIndex = &index
-		page.BackURL, page.BackLabel = fmt.Sprintf("/projects/%d?task=%d", pid, index), fmt.Sprintf("Back to task %d", index)
+		page.BackURL, page.BackLabel = fmt.Sprintf("/projects/%d?task=%d", pid, index), a.tr(c).T("fill.back_task", "Index", index)
 		if form.HasField("task_id") {
 			cfg.Prefill["task_id"] = strconv.FormatInt(t.ID, 10)
 		} else {
-			page.Notes = append(page.Notes, fmt.Sprintf("This form has no task_id field, so what you send is not "+
-				"linked to task %d by it (only by a location inside the task, if the form asks for one).", index))
+			page.Notes = append(page.Notes, a.tr(c).T("fill.note_no_task_id", "Index", index))
 		}
 	}
 	if q := c.Query("feature"); q != "" {
@@ -187,8 +186,7 @@ func (a *App) fillLinks(c *fiber.Ctx, pid int64, row db.Form, page *fillPage) er
 		if form.HasField("feature_id") {
 			cfg.Prefill["feature_id"] = strconv.FormatInt(fid, 10)
 		} else {
-			page.Notes = append(page.Notes, fmt.Sprintf("This form has no feature_id field, so what you send "+
-				"cannot be linked to feature %d.", fid))
+			page.Notes = append(page.Notes, a.tr(c).T("fill.note_no_feature_id", "ID", fid))
 		}
 	}
 	return nil
@@ -235,7 +233,7 @@ func (a *App) showDeviceFormsPage(c *fiber.Ctx) error {
 	for _, f := range forms {
 		page.Forms = append(page.Forms, formBody(f))
 	}
-	return a.page(c, fiber.StatusOK, "fill_forms", "Forms of "+p.Name, page)
+	return a.page(c, fiber.StatusOK, "fill_forms", a.tr(c).T("fill.forms_title", "Name", p.Name), page)
 }
 
 // showDeviceFillPage is the fill page under a device token: the form and its media come from the routes ODK
@@ -261,7 +259,7 @@ func (a *App) showDeviceFillPage(c *fiber.Ctx) error {
 		return err
 	}
 	page.Project, page.Device = p.Name, tok.Name
-	page.BackURL, page.BackLabel = base, "All forms of "+p.Name
+	page.BackURL, page.BackLabel = base, a.tr(c).T("fill.all_forms", "Name", p.Name)
 	cfg := &page.Config
 	cfg.SubmitURL, cfg.XMLField = base+"/submission", "xml_submission_file"
 	cfg.Headers["X-OpenRosa-Version"] = "1.0"

@@ -302,11 +302,11 @@ func toInt(n any) int {
 	return 0
 }
 
-// jsWords is the js.* messages of lang as JSON, for the scripts (web/static/js/i18n.js reads them).
+// jsWords is the js.* (and <page>.js.*) messages of lang as JSON, for the scripts (web/static/js/i18n.js reads them).
 func (a *App) jsWords(lang string) (template.JS, error) {
 	words := map[string]string{}
 	for _, id := range a.cat.IDs() {
-		if strings.HasPrefix(id, "js.") {
+		if strings.HasPrefix(id, "js.") || strings.Contains(id, ".js.") { // fill.js.*, outbox.js.*: a page's own script words
 			words[id] = a.cat.Unfilled(lang, id)
 		}
 	}

@@ -72,12 +72,12 @@ func (a *App) webManifest(c *fiber.Ctx) error {
 // showOutboxPage is the outbox: static HTML, drawn in the browser from IndexedDB, for anyone (device-link
 // phones have no account; what the page shows never leaves the browser).
 func (a *App) showOutboxPage(c *fiber.Ctx) error {
-	return a.page(c, fiber.StatusOK, "outbox", "Outbox", nil)
+	return a.page(c, fiber.StatusOK, "outbox", a.tr(c).T("outbox.title"), nil)
 }
 
 // showOfflinePage is what the service worker answers offline for a page it has no copy of.
 func (a *App) showOfflinePage(c *fiber.Ctx) error {
-	return a.page(c, fiber.StatusOK, "offline", "Offline", nil)
+	return a.page(c, fiber.StatusOK, "offline", a.tr(c).T("offline.title"), nil)
 }
 
 // offlineTileCap bounds the tiles a browser is told to cache for offline use.

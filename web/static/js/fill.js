@@ -8,6 +8,8 @@ import { OdkWebForm, webFormsPlugin, POST_SUBMIT__NEW_INSTANCE } from "/static/v
 const cfg = JSON.parse(document.getElementById("fill-config").textContent);
 const assets = JSON.parse(document.getElementById("fill-assets").textContent);
 const statusEl = document.getElementById("fill-status");
+// The words come from the page in its language (fbT, i18n.js; fill.js.* in the catalogues).
+const fbT = window.fbT;
 
 // status shows one message under the title: kind is info, success or error.
 function status(kind, text, link) {
@@ -91,22 +93,22 @@ async function sendDirect(item) {
   try {
     resp = await fetch(item.submitUrl, { method: "POST", body, headers: item.headers, credentials: "same-origin" });
   } catch (e) {
-    status("error", "Not sent: the server cannot be reached. Your answers are still in the form; send again when there is a connection.");
+    status("error", fbT("fill.js.unreachable"));
     return false;
   }
   if (resp.status === 201) {
-    status("success", "Sent.");
+    status("success", fbT("fill.js.sent"));
     return true;
   }
   const detail = await resp.text().then((t) => {
     try { return JSON.parse(t).detail || ""; } catch { return (t.match(/<text>([^<]*)<\/text>/) || [])[1] || ""; }
   }).catch(() => "");
   if (resp.status === 409) {
-    status("error", "Not sent: the server already has a different submission with this instance ID. " + detail);
+    status("error", fbT("fill.js.conflict", { Detail: detail }));
   } else if (resp.status === 401 || resp.status === 403) {
-    status("error", "Not sent: sign in again (or ask for a new device link). " + detail);
+    status("error", fbT("fill.js.sign_in", { Detail: detail }));
   } else {
-    status("error", "Not sent (" + resp.status + "). " + detail + " Your answers are still in the form; send again later.");
+    status("error", fbT("fill.js.not_sent", { Status: resp.status, Detail: detail }));
   }
   return false;
 }
@@ -121,8 +123,7 @@ async function onSubmit(payload, done) {
     if (window.fbOutbox) {
       await window.fbOutbox.enqueue(item);
       window.fbOutbox.flush();
-      status("success", "Saved on this device; it will be sent when there is a connection.",
-        { href: cfg.outboxUrl, text: "See the outbox" });
+      status("success", fbT("fill.js.saved"), { href: cfg.outboxUrl, text: fbT("fill.js.see_outbox") });
       done({ next: POST_SUBMIT__NEW_INSTANCE });
       return;
     }
@@ -130,7 +131,7 @@ async function onSubmit(payload, done) {
     done(sent ? { next: POST_SUBMIT__NEW_INSTANCE } : {});
   } catch (e) {
     console.error(e);
-    status("error", "Not saved: " + (e && e.message ? e.message : e));
+    status("error", fbT("fill.js.not_saved", { Why: e && e.message ? e.message : e }));
     done({});
   }
 }
@@ -152,8 +153,7 @@ function insecureNote() {
   note.setAttribute("role", "status");
   const text = document.createElement("span");
   text.className = "alert-text";
-  text.textContent = "This address is not secure (plain HTTP), so the browser gives no location and may refuse " +
-    "the camera and offline use. Open the server's HTTPS address (see “Trust this server on a phone”).";
+  text.textContent = fbT("fill.js.insecure");
   note.append(text);
   statusEl.before(note);
 }
@@ -164,11 +164,11 @@ async function main() {
   let xml;
   try {
     const resp = await fetch(cfg.formUrl, { credentials: "same-origin" });
-    if (!resp.ok) throw new Error("the server answered " + resp.status);
+    if (!resp.ok) throw new Error(fbT("fill.js.server_answered", { Status: resp.status }));
     xml = await resp.text();
   } catch (e) {
     mount.replaceChildren();
-    status("error", "The form could not be loaded (" + e.message + "). Reload the page when there is a connection.");
+    status("error", fbT("fill.js.load_failed", { Why: e.message }));
     return;
   }
   xml = prefill(xml, cfg.prefill);

@@ -149,7 +149,8 @@
       var out = res[0].map(function (it) {
         return { id: it.id, instanceId: it.instanceId, projectId: it.projectId, formId: it.formId,
           formVersion: it.formVersion, formTitle: it.formTitle, createdAt: it.createdAt, size: it.size,
-          state: it.state, error: it.error, status: it.status, attempts: it.attempts,
+          state: it.state, error: it.error, reason: it.reason || "", detail: it.detail || "", status: it.status,
+          attempts: it.attempts,
           nextAttemptAt: it.nextAttemptAt, files: it.attachments.map(function (a) { return a.name; }) };
       });
       res[1].reverse().forEach(function (s) {
@@ -183,7 +184,7 @@
 
   // retry puts an item in error (or conflict, when the person asks for it) back in line and sends now.
   function retry(id) {
-    return update(Number(id), { state: "waiting", error: "", nextAttemptAt: 0 }).then(function (it) {
+    return update(Number(id), { state: "waiting", error: "", reason: "", detail: "", nextAttemptAt: 0 }).then(function (it) {
       notify({ id: id, state: "waiting" });
       return it ? flush() : null;
     });
@@ -260,6 +261,9 @@
     return Math.round(d * (0.75 + Math.random() * 0.5));
   }
 
+  // sendOne sends one item and records the outcome: error is the English text (kept in the ZIP export), reason
+  // (server, signin, unreachable) and detail (the server's own message) let a page say it in its language; this
+  // file also runs in the service worker, so it shows no words itself.
   // sendOne sends one item and records the outcome. It answers true when the round may go on.
   function sendOne(it) {
     return update(it.id, { state: "sending" }, true).then(function () {
@@ -270,12 +274,13 @@
         }
         return problemText(resp).then(function (msg) {
           var s = resp.status;
-          var change = { status: s, attempts: it.attempts + 1, error: msg };
+          var change = { status: s, attempts: it.attempts + 1, error: msg, reason: "server", detail: msg };
           if (s === 409) {
             change.state = "conflict";
           } else if (s === 401 || s === 403) {
             change.state = "error";
             change.error = "sign in again: " + msg;
+            change.reason = "signin";
           } else if (s >= 400 && s < 500 && s !== 408 && s !== 429) {
             change.state = "error";
           } else {
@@ -291,6 +296,7 @@
         var attempts = it.attempts + 1;
         return update(it.id, { state: "waiting", status: 0, attempts: attempts,
           error: "not sent yet: the server could not be reached (" + (err && err.message || err) + ")",
+          reason: "unreachable", detail: String(err && err.message || err),
           nextAttemptAt: Date.now() + backoff(attempts) }).then(function () {
           notify({ id: it.id, state: "waiting" });
           return false;

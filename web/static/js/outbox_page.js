@@ -8,21 +8,23 @@
   var empty = document.getElementById("outbox-empty");
   var usageLine = document.getElementById("outbox-usage");
   var network = document.getElementById("outbox-network");
-  var stateNames = { waiting: "Waiting", sending: "Sending", sent: "Sent", conflict: "Conflict", error: "Error" };
+  // The words come from the page (fbT, i18n.js; outbox.js.* in the catalogues); the states stay English inside.
+  var stateNames = { waiting: fbT("outbox.js.state_waiting"), sending: fbT("outbox.js.state_sending"),
+    sent: fbT("outbox.js.state_sent"), conflict: fbT("outbox.js.state_conflict"), error: fbT("outbox.js.state_error") };
 
   function mb(n) {
     if (n < 1024 * 1024) {
-      return Math.max(1, Math.round(n / 1024)) + " KB";
+      return fbT("outbox.js.kb", { N: Math.max(1, Math.round(n / 1024)) });
     }
     if (n < 1024 * 1024 * 1024) {
-      return (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0) + " MB";
+      return fbT("outbox.js.mb", { N: (n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 : 0) });
     }
-    return (n / 1024 / 1024 / 1024).toFixed(1) + " GB";
+    return fbT("outbox.js.gb", { N: (n / 1024 / 1024 / 1024).toFixed(1) });
   }
 
   function when(iso) {
     var d = new Date(iso);
-    return isNaN(d) ? "" : d.toLocaleString();
+    return isNaN(d) ? "" : d.toLocaleString(document.documentElement.lang || undefined);
   }
 
   function el(tag, cls, text) {
@@ -48,34 +50,31 @@
     li.dataset.id = it.id;
     li.dataset.state = it.state;
     li.dataset.instance = it.instanceId;
-    var h = el("h2", null, (it.formTitle || it.formId || "Form") + " ");
+    var h = el("h2", null, (it.formTitle || it.formId || fbT("outbox.js.form")) + " ");
     var badge = el("span", "badge outbox-state-" + it.state, stateNames[it.state] || it.state);
     h.appendChild(badge);
     li.appendChild(h);
-    var meta = "Filled " + when(it.createdAt) + " · " + mb(it.size || 0);
+    var meta = fbT("outbox.js.filled", { When: when(it.createdAt) }) + " · " + mb(it.size || 0);
     if (it.state === "sent" && it.sentAt) {
-      meta += " · received by the server " + when(it.sentAt);
+      meta += " · " + fbT("outbox.js.received", { When: when(it.sentAt) });
     }
     if (it.state === "waiting" && it.attempts) {
-      meta += " · tried " + it.attempts + (it.attempts === 1 ? " time" : " times");
+      meta += " · " + (it.attempts === 1 ? fbT("outbox.js.tried_one") : fbT("outbox.js.tried", { Count: it.attempts }));
     }
     li.appendChild(el("p", "outbox-meta muted", meta));
     li.appendChild(el("p", "outbox-meta muted", it.instanceId));
     if (it.error) {
-      li.appendChild(el("p", "outbox-error", (it.state === "conflict" ? "The server already has a different " +
-        "submission under this ID, so this one is kept here and not sent again by itself: " : "") + it.error));
+      li.appendChild(el("p", "outbox-error", errorText(it)));
     }
     var actions = el("div", "actions");
     if (it.state === "error" || it.state === "conflict") {
-      actions.appendChild(button("Retry", "outbox-retry", function () {
+      actions.appendChild(button(fbT("outbox.js.retry"), "outbox-retry", function () {
         fbOutbox.retry(it.id).catch(show);
       }));
     }
     if (it.state === "sent" || it.state === "conflict") {
-      actions.appendChild(button("Remove", "outbox-remove", function () {
-        var q = it.state === "sent" ? "Remove this line? The server has the submission." :
-          "Remove this submission from this device? The server keeps its own, different copy; " +
-          "export the ZIP first if you may need this one.";
+      actions.appendChild(button(fbT("outbox.js.remove"), "outbox-remove", function () {
+        var q = it.state === "sent" ? fbT("outbox.js.confirm_remove_sent") : fbT("outbox.js.confirm_remove_conflict");
         if (window.confirm(q)) {
           fbOutbox.remove(it.id).catch(show);
         }
@@ -85,6 +84,22 @@
       li.appendChild(actions);
     }
     return li;
+  }
+
+  // errorText says why an item is not sent, in the page's language: outbox.js records a reason and the server's
+  // own message (detail); items stored before reasons existed show their English error.
+  function errorText(it) {
+    var detail = it.detail || it.error;
+    if (it.reason === "unreachable") {
+      return fbT("outbox.js.unreachable");
+    }
+    if (it.state === "conflict") {
+      return fbT("outbox.js.conflict", { Message: detail });
+    }
+    if (it.reason === "signin") {
+      return fbT("outbox.js.sign_in", { Message: detail });
+    }
+    return detail;
   }
 
   function show(err) {
@@ -106,10 +121,9 @@
       var items = r[0], u = r[1];
       list.replaceChildren.apply(list, items.map(item));
       empty.hidden = items.some(function (it) { return it.state !== "sent"; });
-      usageLine.textContent = u.quota ? mb(u.usage) + " of " + mb(u.quota) + " used on this device" +
-        (u.persisted ? " (kept: the browser will not clear it to make room)" : "") :
-        "This browser does not tell how much storage is used.";
-      network.textContent = navigator.onLine ? "" : "This device is offline: waiting items are sent when it is back online.";
+      usageLine.textContent = u.quota ? (u.persisted ? fbT("outbox.js.usage_kept", { Used: mb(u.usage), Quota: mb(u.quota) }) :
+        fbT("outbox.js.usage", { Used: mb(u.usage), Quota: mb(u.quota) })) : fbT("outbox.js.usage_unknown");
+      network.textContent = navigator.onLine ? "" : fbT("outbox.js.offline");
       document.body.dataset.outboxReady = "1";
     }).catch(show).then(function () {
       drawing = false;
