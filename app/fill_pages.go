@@ -44,6 +44,9 @@ type fillConfig struct {
 	FeatureID *int64            `json:"featureId"`
 	Username  string            `json:"username,omitempty"`
 	OutboxURL string            `json:"outboxUrl"`
+	// Member is true on a signed-in member's page: only then are the project's tasks and the member's basemap
+	// tiles kept for offline use (a device link reads neither).
+	Member bool `json:"member"`
 }
 
 // fillPage is the fill page: the form's title, where "back" goes, the notes about linking, the config for the
@@ -129,7 +132,7 @@ func (a *App) showFillPage(c *fiber.Ctx) error {
 	page.BackURL, page.BackLabel = fmt.Sprintf("/projects/%d", pa.Project.ID), a.tr(c).T("common.back_to", "Name", pa.Project.Name)
 	cfg := &page.Config
 	cfg.SubmitURL = fmt.Sprintf("/api/v1/projects/%d/submissions", pa.Project.ID)
-	cfg.XMLField, cfg.AttachmentField = "submission_xml", "attachments"
+	cfg.XMLField, cfg.AttachmentField, cfg.Member = "submission_xml", "attachments", true
 	if p := principal(ctx); p != nil {
 		cfg.Username = p.Username
 		if p.ViaCookie {

@@ -122,8 +122,9 @@ async function onSubmit(payload, done) {
     const item = await itemFrom(payload);
     if (window.fbOutbox) {
       await window.fbOutbox.enqueue(item);
-      window.fbOutbox.flush();
       status("success", fbT("fill.js.saved"), { href: cfg.outboxUrl, text: fbT("fill.js.see_outbox") });
+      followItem(item.instanceId);
+      window.fbOutbox.flush();
       done({ next: POST_SUBMIT__NEW_INSTANCE });
       return;
     }
@@ -136,12 +137,32 @@ async function onSubmit(payload, done) {
   }
 }
 
+// followItem turns "Saved on this device" into "Sent." once the outbox has the server's answer for the instance
+// (the outbox tells every change with a fb:outbox event); a conflict or an error is left to the outbox page.
+let following = null;
+function followItem(instanceId) {
+  if (typeof window.fbOutbox.list !== "function") return;
+  if (following) window.removeEventListener("fb:outbox", following);
+  following = () => {
+    window.fbOutbox.list().then((items) => {
+      const it = items.find((x) => x.instanceId === instanceId);
+      if (it && it.state === "sent" && following) {
+        window.removeEventListener("fb:outbox", following);
+        following = null;
+        status("success", fbT("fill.js.sent"));
+      }
+    }).catch(() => {});
+  };
+  window.addEventListener("fb:outbox", following);
+  following();
+}
+
 // cacheForOffline asks the outbox to keep this form, its media and the page's files for use with no network.
 function cacheForOffline() {
   if (!window.fbOutbox || !window.fbOutbox.cacheForm) return;
   const urls = [cfg.pageUrl, cfg.formUrl, ...Object.values(cfg.mediaUrls), ...assets];
   Promise.resolve(window.fbOutbox.cacheForm({ projectId: cfg.projectId, formId: cfg.formId,
-    version: cfg.formVersion, urls })).catch((e) => console.warn("offline cache", e));
+    version: cfg.formVersion, urls, tasks: cfg.member, tiles: cfg.member })).catch((e) => console.warn("offline cache", e));
 }
 
 // insecureNote says why "Get location" (and on some phones the camera) fails on a plain-HTTP address.
