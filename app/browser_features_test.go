@@ -72,7 +72,10 @@ func TestBrowserFeaturesByStatus(t *testing.T) {
 	tb := tab(t, newBrowser(t, exe), watch, "validator")
 	signIn(t, tb, base, "checker")
 	run(t, tb, "project map", chromedp.Navigate(fmt.Sprintf("%s/projects/%d", base, fp.id)),
-		waitJS(`window.fbProject && fbProject.ready === true && fbProject.features === 4`), settledMap())
+		waitJS(`window.fbProject && fbProject.ready === true && fbProject.features === 4`), settledMap(),
+		// Painted, not only loaded: the sampled pixels below must show the features.
+		waitJS(fmt.Sprintf(`[%d, %d, %d, %d].every((id) => fbProject.featureDrawn(id)) && !fbProject.moving()`,
+			ids["submitted"], ids["validated"], ids["bad"], ids["ready"])))
 	legend := value(t, tb, "legend", chromedp.Text(chromedp.CSS(`[aria-labelledby="features-heading"]`)))
 	for _, w := range []string{"Not surveyed yet", "Submitted", "Validated", "Rejected"} {
 		if !strings.Contains(legend, w) {

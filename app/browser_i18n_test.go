@@ -51,7 +51,7 @@ const untranslatedJS = `(() => {
 func noUntranslatedText(t *testing.T, ctx context.Context, where string, allowed ...string) {
 	t.Helper()
 	// The site's name and the world map's credit are names.
-	raw, err := json.Marshal(append(allowed, "Fieldbase", "Natural Earth"))
+	raw, err := json.Marshal(append(allowed, "Fieldbase", "Natural Earth", "GeoNames"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -302,6 +302,13 @@
     var r = el.getBoundingClientRect();
     return [r.left + p.x, r.top + p.y];
   };
+  // featureDrawn tells whether the map has painted a point feature (it is in the rendered "features" layer).
+  api.featureDrawn = function (fid) {
+    var f = featureData.features.filter(function (x) { return x.properties.fb_id === fid; })[0];
+    if (!f || !map.getLayer("features")) return false;
+    return map.queryRenderedFeatures(map.project(f.geometry.coordinates), { layers: ["features"] })
+      .some(function (x) { return x.properties.fb_id === fid; });
+  };
   // highlighted is the task the "you are here" outline shows (-1 for none).
   api.highlighted = function () { var f = map.getLayer("tasks-here") && map.getFilter("tasks-here"); return f ? f[2] : -1; };
   api.state = function (index) { var f = byIndex[index]; return f ? f.properties.state : ""; };
