@@ -114,21 +114,10 @@
   }
   out.pickZone = pickZone;
 
-  function inRing(pt, ring) {
-    var inside = false;
-    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      var a = ring[i], b = ring[j];
-      if ((a[1] > pt[1]) !== (b[1] > pt[1]) && pt[0] < (b[0] - a[0]) * (pt[1] - a[1]) / (b[1] - a[1]) + a[0]) {
-        inside = !inside;
-      }
-    }
-    return inside;
-  }
-
   // surround adds the tasks whose centre lies in a drawn polygon (a box or a lasso).
   function surround(ring) {
     api.tasks().features.forEach(function (f) {
-      if (inRing(centre(f), ring)) { selected[f.properties.index] = true; }
+      if (api.inRing(centre(f), ring)) { selected[f.properties.index] = true; }
     });
     show();
   }

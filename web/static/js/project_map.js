@@ -320,6 +320,8 @@
   api.openTask = function (index) { openTask(index, false); };
   // moving is true while the map pans or zooms (after a task is chosen on a phone).
   api.moving = function () { return map.isMoving(); };
+  // inRing tells whether a [lon, lat] lies inside a ring (the assign panel's box and lasso use it too).
+  api.inRing = inRing;
   // screenPoint is where a task's centre is on the page, for a real click.
   api.screenPoint = function (index) {
     var b = fbMap.bbox(byIndex[index]);
