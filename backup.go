@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -179,10 +180,10 @@ func byteSize(n int64) string {
 // latestMigration is the version of the newest migration built into this binary (from the file names, 00005_x.sql).
 func latestMigration() int64 {
 	migrations, _ := embedded()
-	names, _ := fs.Glob(migrations, "*.sql")
+	names, _ := fs.Glob(migrations, "sqlite/*.sql")
 	var latest int64
 	for _, n := range names {
-		if v, err := strconv.ParseInt(strings.SplitN(n, "_", 2)[0], 10, 64); err == nil && v > latest {
+		if v, err := strconv.ParseInt(strings.SplitN(path.Base(n), "_", 2)[0], 10, 64); err == nil && v > latest {
 			latest = v
 		}
 	}

@@ -7,9 +7,9 @@ import (
 	"fieldbase/app"
 )
 
-// The only //go:embed lines: the migrations, the templates and the static files travel inside the binary.
+// The only //go:embed lines: the migrations (one folder per database engine), the templates and the static files travel inside the binary.
 var (
-	//go:embed db/migrations/*.sql
+	//go:embed db/migrations/sqlite/*.sql
 	migrationsFS embed.FS
 	//go:embed web/templates
 	templatesFS embed.FS

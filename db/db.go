@@ -166,3 +166,7 @@ func (s *Store) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	return s.w.do(ctx, fn)
 }
+
+// Engine names the database engine behind the store: "sqlite" (the default) or "postgres". It is also the name of
+// the engine's migrations folder.
+func (s *Store) Engine() string { return "sqlite" }

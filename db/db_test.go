@@ -92,7 +92,7 @@ func TestMigrateUpDown(t *testing.T) {
 		t.Fatalf("up again = %d, %v", got, err)
 	}
 	st, err := m.Status(ctx)
-	files, _ := fs.Glob(os.DirFS("migrations"), "*.sql")
+	files, _ := fs.Glob(os.DirFS("migrations"), "sqlite/*.sql")
 	if err != nil || len(st) != len(files) || !st[0].Applied {
 		t.Fatalf("status = %+v, %v", st, err)
 	}

@@ -14,9 +14,14 @@ type Migrator struct {
 	s *Store
 }
 
-// NewMigrator returns a migrator over the *.sql files at the root of migrations.
+// NewMigrator returns a migrator over the *.sql files of the store's engine: migrations holds one folder per
+// engine (sqlite/, postgres/), each with the same versions.
 func NewMigrator(s *Store, migrations fs.FS) (*Migrator, error) {
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, migrations)
+	sub, err := fs.Sub(migrations, s.Engine())
+	if err != nil {
+		return nil, fmt.Errorf("load migrations: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, sub)
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
