@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"modernc.org/sqlite"
 )
 
@@ -32,6 +33,9 @@ type Options struct {
 	ReadConns int
 	// MaxBatch bounds how many writes share one commit; 0 means 256.
 	MaxBatch int
+	// URL chooses the engine: empty or sqlite://... for SQLite in the data directory (the default), or
+	// postgres://... (postgresql://...) for PostgreSQL.
+	URL string
 }
 
 // Store is the database: a pool of read-only connections and one writer goroutine that owns the single write
@@ -48,6 +52,8 @@ type Store struct {
 	readStmts atomic.Int64
 	// notified is told which users got notifications, after the commit (see OnNotify).
 	notified atomic.Pointer[func([]int64)]
+	// pg is the PostgreSQL pool when the store runs on PostgreSQL; nil on SQLite.
+	pg *pgxpool.Pool
 }
 
 // Open opens (creating it if needed) the database in dir and starts the writer. Close releases it.
@@ -169,4 +175,13 @@ func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *sql.
 
 // Engine names the database engine behind the store: "sqlite" (the default) or "postgres". It is also the name of
 // the engine's migrations folder.
-func (s *Store) Engine() string { return "sqlite" }
+func (s *Store) Engine() string {
+	if s.pg != nil {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// PgxPool is the PostgreSQL connection pool when the store runs on PostgreSQL (for River's riverpgxv5 driver and
+// LISTEN/NOTIFY), nil on SQLite.
+func (s *Store) PgxPool() *pgxpool.Pool { return s.pg }
