@@ -171,7 +171,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // openStore opens the database and applies Fieldbase's and the job queue's migrations.
 func openStore(ctx context.Context, cfg config.Config) (*db.Store, int64, error) {
 	store, err := db.Open(ctx, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous,
-		BusyTimeout: cfg.DB.BusyTimeout})
+		BusyTimeout: cfg.DB.BusyTimeout, URL: cfg.DB.URL})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -257,13 +257,13 @@ func shutdown(a *app.App, jq *jobs.Jobs, ls *listeners, timeout time.Duration, l
 // migrate runs `migrate up|down|status`. Only up creates the database: status and down on a directory without one
 // say so and leave the directory as it was (a mistyped --dir must not leave an empty database behind).
 func migrate(ctx context.Context, cfg config.Config, direction string, stdout io.Writer) error {
-	if direction != "up" {
+	if direction != "up" && !db.IsPostgresURL(cfg.DB.URL) {
 		if err := databaseExists(cfg.Data.Dir); err != nil {
 			return err
 		}
 	}
 	store, err := db.Open(ctx, cfg.Data.Dir, db.Options{Synchronous: cfg.DB.Synchronous,
-		BusyTimeout: cfg.DB.BusyTimeout})
+		BusyTimeout: cfg.DB.BusyTimeout, URL: cfg.DB.URL})
 	if err != nil {
 		return err
 	}

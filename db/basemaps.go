@@ -68,13 +68,13 @@ func (s *Store) CreateBasemap(ctx context.Context, b Basemap,
 	enqueue func(ctx context.Context, tx *sql.Tx, basemapID int64) (int64, error)) (Basemap, error) {
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		t := now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO basemaps (project_id, name, file_key, container, size, sha256,
-			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ProjectID, b.Name, b.FileKey,
-			b.Container, b.Size, b.SHA256, nullID(b.CreatedBy), t, t)
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO basemaps (project_id, name, file_key, container, size, sha256,
+			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, b.ProjectID, b.Name,
+			b.FileKey, b.Container, b.Size, b.SHA256, nullID(b.CreatedBy), t, t).Scan(&id)
 		if err != nil {
 			return mapErr(err)
 		}
-		id, _ := res.LastInsertId()
 		jobID, err := enqueue(ctx, tx, id)
 		if err != nil {
 			return fmt.Errorf("enqueue basemap validation: %w", err)

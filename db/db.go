@@ -58,6 +58,14 @@ type Store struct {
 
 // Open opens (creating it if needed) the database in dir and starts the writer. Close releases it.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if IsPostgresURL(opts.URL) {
+		return openPostgres(ctx, opts.URL)
+	}
+	if rest, ok := strings.CutPrefix(opts.URL, "sqlite://"); ok && rest != "" {
+		dir = rest
+	} else if opts.URL != "" && !ok {
+		return nil, fmt.Errorf("database URL %q: want postgres://... or sqlite://DIR (or empty)", redactURL(opts.URL))
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -131,7 +139,16 @@ func openPool(path string, busy time.Duration, sync string, readOnly bool, conns
 	return pool, nil
 }
 
-// Path returns the database file's path.
+// redactURL hides a password in a database URL for messages.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+// Path returns the database file's path (empty on PostgreSQL).
 func (s *Store) Path() string { return s.path }
 
 // DB returns the read pool, for queries outside a write.
@@ -149,6 +166,11 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close stops the writer once the queued writes are committed and closes every connection.
 func (s *Store) Close() error {
+	if s.pg != nil {
+		err := s.write.Close()
+		s.pg.Close()
+		return err
+	}
 	s.w.stop()
 	s.closeHot()
 	return errors.Join(s.jobs.Close(), s.read.Close(), s.write.Close())
@@ -156,7 +178,11 @@ func (s *Store) Close() error {
 
 // ReadTx runs fn in a read-only transaction: every query in it sees one snapshot.
 func (s *Store) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.pg != nil {
+		opts.Isolation = sql.LevelRepeatableRead // one snapshot for every query, as SQLite's read transaction
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -170,6 +196,9 @@ func (s *Store) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // cancelled with the caller's, because interrupting SQLite inside a transaction would roll back the whole
 // batch), must only touch the database, and must be quick.
 func (s *Store) Write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if s.pg != nil {
+		return s.pgWrite(ctx, fn)
+	}
 	return s.w.do(ctx, fn)
 }
 

@@ -46,12 +46,12 @@ func scanExport(row scanner) (Export, error) {
 func (s *Store) CreateExport(ctx context.Context, e Export,
 	enqueue func(ctx context.Context, tx *sql.Tx, exportID int64) (int64, error)) (Export, error) {
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO exports (project_id, format, created_by, created_at)
-			VALUES (?, ?, ?, ?)`, e.ProjectID, e.Format, nullID(e.CreatedBy), now())
+		var id int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO exports (project_id, format, created_by, created_at)
+			VALUES (?, ?, ?, ?) RETURNING id`, e.ProjectID, e.Format, nullID(e.CreatedBy), now()).Scan(&id)
 		if err != nil {
 			return err
 		}
-		id, _ := res.LastInsertId()
 		jobID, err := enqueue(ctx, tx, id)
 		if err != nil {
 			return fmt.Errorf("enqueue export: %w", err)

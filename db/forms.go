@@ -104,15 +104,14 @@ func (s *Store) CreateFormWithMedia(ctx context.Context, f Form, media []FormMed
 		if f.Source.Key != "" {
 			sourceKey = f.Source.Key
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO forms (project_id, form_id, version, title, xml, md5, current,
+		err = tx.QueryRowContext(ctx, `INSERT INTO forms (project_id, form_id, version, title, xml, md5, current,
 			created_by, created_at, source_key, source_name, source_size, warnings, needs_media)
-			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`, f.ProjectID, f.FormID, f.Version, f.Title,
-			f.XML, f.MD5, nullID(f.CreatedBy), t, sourceKey, f.Source.Name, f.Source.Size, jsonList(f.Warnings),
-			jsonList(f.NeedsMedia))
+			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.ProjectID, f.FormID, f.Version,
+			f.Title, f.XML, f.MD5, nullID(f.CreatedBy), t, sourceKey, f.Source.Name, f.Source.Size,
+			jsonList(f.Warnings), jsonList(f.NeedsMedia)).Scan(&f.ID)
 		if err != nil {
 			return err
 		}
-		f.ID, _ = res.LastInsertId()
 		f.Current, f.CreatedAt = true, parseTime(t)
 		for _, m := range media {
 			m.ProjectID, m.FormID = f.ProjectID, f.FormID

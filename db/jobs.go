@@ -56,26 +56,27 @@ type MaintenanceRun struct {
 func (s *Store) Maintain(ctx context.Context) (MaintenanceRun, error) {
 	var busy, logFrames, done int
 	run := MaintenanceRun{RanAt: time.Now().UTC()}
-	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "PRAGMA optimize")
-		return err
-	})
-	if err != nil {
-		return run, err
-	}
-	// A checkpoint cannot run inside a transaction; the jobs connection is outside the writer's batch.
-	if err := s.jobs.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &done); err != nil {
-		return run, err
-	}
-	run.Checkpoint = checkpointText(busy, logFrames, done)
-	err = s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO maintenance_runs (ran_at, checkpoint) VALUES (?, ?)",
-			run.RanAt.Format(time.RFC3339Nano), run.Checkpoint)
-		if err != nil {
+	if s.pg != nil {
+		// PostgreSQL checkpoints and refreshes its statistics itself (autovacuum); the run is still recorded.
+		run.Checkpoint = "postgres: nothing to do"
+	} else {
+		err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, "PRAGMA optimize")
 			return err
+		})
+		if err != nil {
+			return run, err
 		}
-		run.ID, err = res.LastInsertId()
-		return err
+		// A checkpoint cannot run inside a transaction; the jobs connection is outside the writer's batch.
+		if err := s.jobs.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames,
+			&done); err != nil {
+			return run, err
+		}
+		run.Checkpoint = checkpointText(busy, logFrames, done)
+	}
+	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "INSERT INTO maintenance_runs (ran_at, checkpoint) VALUES (?, ?) RETURNING id",
+			run.RanAt.Format(time.RFC3339Nano), run.Checkpoint).Scan(&run.ID)
 	})
 	return run, err
 }

@@ -21,7 +21,11 @@ func NewMigrator(s *Store, migrations fs.FS) (*Migrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, sub)
+	dialect := goose.DialectSQLite3
+	if s.pg != nil {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, s.write, sub)
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}

@@ -89,12 +89,9 @@ func newDigest(ctx context.Context, tx *sql.Tx, userID int64, period string) (in
 		AND digest_id IS NULL`, userID).Scan(&n); err != nil || n == 0 {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO notification_digests (user_id, period, created_at) VALUES (?, ?, ?)",
-		userID, period, now())
-	if err != nil {
-		return 0, err
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO notification_digests (user_id, period, created_at) VALUES (?, ?, ?)
+		RETURNING id`, userID, period, now()).Scan(&id)
 	if err != nil {
 		return 0, err
 	}

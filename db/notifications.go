@@ -82,7 +82,7 @@ func (s *Store) told(users []int64) {
 
 const noticeInsert = `INSERT INTO notifications (user_id, kind, project_id, task_id, task_index, submission_id,
 	actor_id, params, dedup_key, created_at)
-	SELECT u.id, ?, ?, ?, coalesce(nullif(?, 0), (SELECT idx FROM tasks WHERE id = ?), 0), ?, ?, ?, ?, ? FROM users u WHERE u.id = ? AND u.disabled = 0 AND u.id IS NOT ?
+	SELECT u.id, ?, ?, ?, coalesce(nullif(?, 0), (SELECT idx FROM tasks WHERE id = ?), 0), ?, ?, ?, ?, ? FROM users u WHERE u.id = ? AND u.disabled = 0 AND u.id IS DISTINCT FROM ?
 	AND NOT EXISTS (SELECT 1 FROM notification_prefs p WHERE p.user_id = u.id AND p.kind = ? AND p.enabled = 0)
 	ON CONFLICT DO NOTHING`
 
@@ -107,7 +107,7 @@ func insertNotices(ctx context.Context, tx *sql.Tx, notices []Notice) ([]int64, 
 		uid := n.UserID
 		if uid == 0 {
 			err := tx.QueryRowContext(ctx, `SELECT u.id FROM users u JOIN project_members m ON m.user_id = u.id
-				AND m.project_id = ? WHERE u.username = ?`, n.ProjectID, n.Username).Scan(&uid)
+				AND m.project_id = ? WHERE lower(u.username) = lower(?)`, n.ProjectID, n.Username).Scan(&uid)
 			if err == sql.ErrNoRows {
 				continue
 			} else if err != nil {

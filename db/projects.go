@@ -54,21 +54,17 @@ func (s *Store) CreateProject(ctx context.Context, p Project) (Project, error) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	p.CreatedAt, p.UpdatedAt = now, now
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO projects (name, description, instructions, visibility, status,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO projects (name, description, instructions, visibility, status,
 			aoi, area_m2, lock_minutes, allow_self_validation, max_locks_per_user, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.Name, p.Description, p.Instructions, p.Visibility,
-			p.Status, p.AOI, p.AreaM2, p.LockMinutes, p.AllowSelfValidation, p.MaxLocksPerUser, nullID(p.CreatedBy),
-			formatTime(now), formatTime(now))
-		if err != nil {
-			return err
-		}
-		if p.ID, err = res.LastInsertId(); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, p.Name, p.Description, p.Instructions,
+			p.Visibility, p.Status, p.AOI, p.AreaM2, p.LockMinutes, p.AllowSelfValidation, p.MaxLocksPerUser,
+			nullID(p.CreatedBy), formatTime(now), formatTime(now)).Scan(&p.ID); err != nil {
 			return err
 		}
 		if p.CreatedBy == 0 {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO project_members (project_id, user_id, role, created_at)
+		_, err := tx.ExecContext(ctx, `INSERT INTO project_members (project_id, user_id, role, created_at)
 			VALUES (?, ?, 'project_manager', ?)`, p.ID, p.CreatedBy, formatTime(now))
 		return err
 	})
@@ -112,7 +108,7 @@ func (f ProjectFilter) where() (string, []any) {
 		args = append(args, f.UserID)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		conds = append(conds, `p.name LIKE ? ESCAPE '\'`)
+		conds = append(conds, `lower(p.name) LIKE lower(?) ESCAPE '\'`) // both engines ignore case
 		args = append(args, "%"+escapeLike(q)+"%")
 	}
 	if f.Status != "" {

@@ -47,7 +47,8 @@ func (s *Store) ProjectStats(ctx context.Context, projectID int64) (ProjectStats
 			err := r.Scan(&c.State, &c.Tasks, &c.AreaM2)
 			st.States = append(st.States, c)
 			return err
-		}, `SELECT state, count(*), total(area_m2) FROM tasks WHERE project_id = ? GROUP BY state ORDER BY state`,
+		}, `SELECT state, count(*), coalesce(sum(area_m2), 0.0) FROM tasks WHERE project_id = ? GROUP BY state
+			ORDER BY state`,
 			projectID); err != nil {
 			return err
 		}
@@ -118,9 +119,10 @@ func (s *Store) ProjectsStates(ctx context.Context, projectIDs []int64) (map[int
 		var v row
 		err := r.Scan(&v.project, &v.State, &v.Tasks, &v.AreaM2)
 		return v, err
-	}, `SELECT project_id, state, count(*), total(area_m2) FROM tasks
-		WHERE project_id IN (SELECT value FROM json_each(?)) GROUP BY project_id, state ORDER BY project_id, state`,
-		string(ids))
+	}, `SELECT project_id, state, count(*), coalesce(sum(area_m2), 0.0) FROM tasks
+		WHERE project_id IN (`+s.dialect(`SELECT value FROM json_each(?)`,
+		`SELECT jsonb_array_elements_text(?::jsonb)::bigint`)+`)
+		GROUP BY project_id, state ORDER BY project_id, state`, string(ids))
 	if err != nil {
 		return nil, err
 	}

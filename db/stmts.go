@@ -21,6 +21,9 @@ type stmtCache = map[string]*sql.Stmt
 // prepareHot prepares hotWrites on the write connection. It runs after the migrations (the statements name their
 // tables); until then, and for any statement it could not prepare, writes parse their SQL as usual.
 func (s *Store) prepareHot(ctx context.Context) {
+	if s.pg != nil {
+		return // pgx caches the prepared form of every statement per connection itself
+	}
 	m := stmtCache{}
 	for _, q := range hotWrites {
 		st, err := s.write.PrepareContext(ctx, q)

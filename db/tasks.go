@@ -150,20 +150,16 @@ func (s *Store) ReplaceTasks(ctx context.Context, projectID int64, tasks []NewTa
 
 func insertTasks(ctx context.Context, tx *sql.Tx, projectID int64, tasks []NewTask) error {
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO tasks (project_id, idx, outline, min_lon, min_lat, max_lon,
-		max_lat, area_m2, feature_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		max_lat, area_m2, feature_count, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 	if err != nil {
 		return err
 	}
 	defer ins.Close()
 	at := now()
 	for i, t := range tasks {
-		res, err := ins.ExecContext(ctx, projectID, i+1, t.Outline, t.MinLon, t.MinLat, t.MaxLon, t.MaxLat,
-			t.AreaM2, len(t.FeatureIDs), at)
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
+		var id int64
+		if err := ins.QueryRowContext(ctx, projectID, i+1, t.Outline, t.MinLon, t.MinLat, t.MaxLon, t.MaxLat,
+			t.AreaM2, len(t.FeatureIDs), at).Scan(&id); err != nil {
 			return err
 		}
 		if err := setFeatureTask(ctx, tx, projectID, id, t.FeatureIDs); err != nil {
@@ -263,7 +259,8 @@ const (
 		state_before_lock = ?, mapped_by = ?, assigned_to = ?, assigned_team_id = ?, version = version + 1,
 		updated_at = ? WHERE id = ? AND version = ?`
 	taskEventInsertQuery = `INSERT INTO task_events (task_id, project_id, user_id, action, from_state,
-		to_state, comment, target_user_id, target_team_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		to_state, comment, target_user_id, target_team_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`
 )
 
 func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Task, ev *TaskEvent,
@@ -285,14 +282,9 @@ func (s *Store) storeChange(ctx context.Context, tx *sql.Tx, old Task, next *Tas
 	next.ID, next.ProjectID, next.Index, next.Version, next.UpdatedAt = old.ID, old.ProjectID, old.Index,
 		old.Version+1, at
 	ev.TaskID, ev.TaskIndex, ev.ProjectID, ev.UserID, ev.CreatedAt = old.ID, old.Index, old.ProjectID, userID, at
-	r, err := s.txExec(ctx, tx, taskEventInsertQuery, ev.TaskID, ev.ProjectID,
+	return s.txQueryRow(ctx, tx, taskEventInsertQuery, ev.TaskID, ev.ProjectID,
 		nullID(userID), ev.Action, ev.FromState, ev.ToState, ev.Comment, nullID(ev.TargetUserID),
-		nullID(ev.TargetTeamID), formatTime(at))
-	if err != nil {
-		return err
-	}
-	ev.ID, err = r.LastInsertId()
-	return err
+		nullID(ev.TargetTeamID), formatTime(at)).Scan(&ev.ID)
 }
 
 // TaskEvents returns a task's history, oldest first.

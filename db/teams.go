@@ -48,7 +48,7 @@ func (s *Store) Teams(ctx context.Context, projectID int64, limit, offset int) (
 		return nil, 0, err
 	}
 	list, err := queryAll(ctx, s.read, scanTeam, teamSelect+` WHERE tm.project_id = ?
-		ORDER BY tm.name COLLATE NOCASE, tm.id LIMIT ? OFFSET ?`, projectID, limit, offset)
+		ORDER BY lower(tm.name), tm.id LIMIT ? OFFSET ?`, projectID, limit, offset)
 	if err != nil {
 		return nil, 0, err
 	}

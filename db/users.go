@@ -61,13 +61,9 @@ func formatTime(t time.Time) string {
 func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		t := now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, email, password_hash, is_admin,
-			disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.Username, u.DisplayName, u.Email, u.PasswordHash, u.IsAdmin, u.Disabled, t, t)
-		if err != nil {
-			return err
-		}
-		u.ID, err = res.LastInsertId()
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, email, password_hash, is_admin,
+			disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.Username, u.DisplayName, u.Email, u.PasswordHash, u.IsAdmin, u.Disabled, t, t).Scan(&u.ID)
 		u.CreatedAt, u.UpdatedAt = parseTime(t), parseTime(t)
 		return err
 	})
@@ -81,7 +77,8 @@ func (s *Store) User(ctx context.Context, id int64) (User, error) {
 
 // UserByUsername returns the user with that username (ignoring case), or ErrNotFound.
 func (s *Store) UserByUsername(ctx context.Context, username string) (User, error) {
-	return scanUser(s.read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE username = ?", username))
+	return scanUser(s.read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE "+
+		s.dialect("username = ?", "lower(username) = lower(?)"), username))
 }
 
 // UserFilter narrows a user listing.
@@ -95,9 +92,10 @@ type UserFilter struct {
 func (s *Store) Users(ctx context.Context, f UserFilter) ([]User, int, error) {
 	where, args := "", []any{}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = " WHERE username LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\'"
-		like := "%" + escapeLike(q) + "%"
-		args = append(args, like, like)
+		like := s.dialect("LIKE", "ILIKE") // SQLite's LIKE ignores case already
+		where = " WHERE username " + like + " ? ESCAPE '\\' OR display_name " + like + " ? ESCAPE '\\'"
+		pattern := "%" + escapeLike(q) + "%"
+		args = append(args, pattern, pattern)
 	}
 	var total int
 	if err := s.read.QueryRowContext(ctx, "SELECT count(*) FROM users"+where, args...).Scan(&total); err != nil {
@@ -201,13 +199,9 @@ type Credential struct {
 func (s *Store) CreateCredential(ctx context.Context, c Credential, tokenHash string) (Credential, error) {
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		t := now()
-		res, err := tx.ExecContext(ctx, `INSERT INTO credentials (user_id, kind, token_hash, name, created_at,
-			expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.UserID, c.Kind, tokenHash, c.Name, t, formatTime(c.ExpiresAt), t)
-		if err != nil {
-			return err
-		}
-		c.ID, err = res.LastInsertId()
+		err := tx.QueryRowContext(ctx, `INSERT INTO credentials (user_id, kind, token_hash, name, created_at,
+			expires_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.UserID, c.Kind, tokenHash, c.Name, t, formatTime(c.ExpiresAt), t).Scan(&c.ID)
 		c.CreatedAt, c.LastUsedAt = parseTime(t), parseTime(t)
 		return err
 	})

@@ -50,6 +50,9 @@ type WriterStats struct {
 
 // WriterStats reads the writer's queue depth and its commit batch size counts.
 func (s *Store) WriterStats() WriterStats {
+	if s.w == nil {
+		return WriterStats{} // PostgreSQL: no group-committing writer
+	}
 	st := WriterStats{Queued: len(s.w.reqs), Writes: s.w.writes.Load()}
 	for i := range st.Batches {
 		st.Batches[i] = s.w.batches[i].Load()

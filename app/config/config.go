@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -123,8 +124,10 @@ func (s Server) HTTPSListen() string {
 	return ""
 }
 
-// DB configures the SQLite database.
+// DB configures the database: SQLite in the data directory (the default), or PostgreSQL when URL says so.
 type DB struct {
+	// URL is empty (or sqlite://DIR) for SQLite, postgres://user@host:port/name?sslmode=... for PostgreSQL.
+	URL         string        `koanf:"url"`
 	Synchronous string        `koanf:"synchronous"`
 	BusyTimeout time.Duration `koanf:"busy_timeout"`
 }
@@ -404,6 +407,7 @@ func (c Config) Validate() error {
 		"db.synchronous": validation.Validate(c.DB.Synchronous, validation.Required,
 			oneOf("full", "normal")),
 		"db.busy_timeout":    validation.Validate(c.DB.BusyTimeout, validation.Required, validation.Min(100*time.Millisecond)),
+		"db.url":             validation.Validate(c.DB.URL, validation.By(databaseURL)),
 		"jobs.workers":       validation.Validate(c.Jobs.Workers, validation.Required, validation.Min(1), validation.Max(256)),
 		"jobs.poll_interval": validation.Validate(c.Jobs.PollInterval, validation.Required, validation.Min(10*time.Millisecond)),
 		"log.level":          validation.Validate(c.Log.Level, oneOf("debug", "info", "warn", "error")),
@@ -548,6 +552,22 @@ func basemapSources(v any) error {
 			return fmt.Errorf("%s: max_zoom must be within 0-30", where)
 		}
 		seen[s.Name] = true
+	}
+	return nil
+}
+
+// databaseURL accepts an empty URL, sqlite://DIR, or a postgres:// (postgresql://) URL with a host.
+func databaseURL(v any) error {
+	s, _ := v.(string)
+	if s == "" || strings.HasPrefix(s, "sqlite://") {
+		return nil
+	}
+	if !strings.HasPrefix(s, "postgres://") && !strings.HasPrefix(s, "postgresql://") {
+		return errors.New("must be empty, sqlite://DIR or postgres://USER@HOST:PORT/DATABASE")
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return errors.New("must be a postgres:// URL with a host, e.g. postgres://fieldbase@127.0.0.1:5432/fieldbase")
 	}
 	return nil
 }
