@@ -212,6 +212,9 @@ func (s *Store) ChangeTask(ctx context.Context, projectID int64, index int, user
 	var ev TaskEvent
 	var told []int64
 	err := s.Write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.serializeUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		snap, err := s.taskSnapshot(ctx, tx, projectID, index, userID)
 		if err != nil {
 			return err
@@ -233,6 +236,17 @@ func (s *Store) ChangeTask(ctx context.Context, projectID int64, index int, user
 		s.told(told)
 	}
 	return next, ev, mapErr(err)
+}
+
+// serializeUser makes one user's task actions take turns across every node on PostgreSQL, so that the lock count a
+// decision reads (max locks per user) cannot be raced by the same user's action on another task elsewhere; the
+// task itself is guarded by its version. SQLite's single writer serialises every write already.
+func (s *Store) serializeUser(ctx context.Context, tx *sql.Tx, userID int64) error {
+	if s.pg == nil || userID == 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(1178748500, ?::int)", int32(userID))
+	return err
 }
 
 // taskSnapshotQuery reads a task with its project's rules and the caller's lock count.
