@@ -42,6 +42,7 @@ type Options struct {
 // connection and commits concurrent writes together (group commit).
 type Store struct {
 	path    string
+	dir     string
 	read    *readPool
 	write   *sql.DB
 	jobs    *sql.DB
@@ -59,7 +60,7 @@ type Store struct {
 // Open opens (creating it if needed) the database in dir and starts the writer. Close releases it.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if IsPostgresURL(opts.URL) {
-		return openPostgres(ctx, opts.URL)
+		return openPostgres(ctx, dir, opts.URL)
 	}
 	if rest, ok := strings.CutPrefix(opts.URL, "sqlite://"); ok && rest != "" {
 		dir = rest
@@ -78,7 +79,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if busy <= 0 {
 		busy = 10 * time.Second
 	}
-	s := &Store{path: path, started: time.Now()}
+	s := &Store{path: path, dir: dir, started: time.Now()}
 	var err error
 	if s.write, err = openPool(path, busy, sync, false, 1, nil); err != nil {
 		return nil, err
@@ -147,6 +148,10 @@ func redactURL(raw string) string {
 	}
 	return u.Redacted()
 }
+
+// Dir returns the data directory: the SQLite file's folder, and on PostgreSQL the node's own folder (files,
+// certificates, work files).
+func (s *Store) Dir() string { return s.dir }
 
 // Path returns the database file's path (empty on PostgreSQL).
 func (s *Store) Path() string { return s.path }

@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,10 @@ func IsPostgresURL(url string) bool {
 // pgPoolSize is the pool size of one node when the URL does not set pool_max_conns.
 const pgPoolSize = 24
 
-func openPostgres(ctx context.Context, url string) (*Store, error) {
+func openPostgres(ctx context.Context, dir, url string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database URL: %w", err)
@@ -55,7 +59,7 @@ func openPostgres(ctx context.Context, url string) (*Store, error) {
 	sqlDB := sql.OpenDB(&rebindConnector{Connector: stdlib.GetPoolConnector(pool)})
 	sqlDB.SetMaxOpenConns(int(cfg.MaxConns))
 	sqlDB.SetMaxIdleConns(int(cfg.MaxConns))
-	s := &Store{started: time.Now(), pg: pool, write: sqlDB, jobs: sqlDB}
+	s := &Store{dir: dir, started: time.Now(), pg: pool, write: sqlDB, jobs: sqlDB}
 	s.read = &readPool{DB: sqlDB}
 	return s, nil
 }

@@ -68,7 +68,7 @@ func (j *Jobs) BackupsDir() string { return j.backups.Dir }
 func (w *backupWorker) Work(ctx context.Context, job *river.Job[BackupArgs]) error {
 	opts := w.j.backups
 	out := filepath.Join(opts.Dir, backup.NewName(time.Now(), job.Args.Scheduled))
-	m, err := backup.Create(ctx, filepath.Dir(w.j.store.Path()), out, backup.Options{AppVersion: opts.AppVersion,
+	m, err := backup.Create(ctx, w.j.store.Dir(), out, backup.Options{AppVersion: opts.AppVersion,
 		Scheduled: job.Args.Scheduled, Progress: func(percent int, message string) {
 			w.j.progress(ctx, job.JobRow, 0, percent, message)
 		}})

@@ -56,7 +56,7 @@ func (w *basemapWorker) Work(ctx context.Context, job *river.Job[ValidateBasemap
 	if err != nil {
 		return err
 	}
-	files, err := BasemapFiles(filepath.Dir(st.Path()))
+	files, err := BasemapFiles(st.Dir())
 	if err != nil {
 		return err
 	}

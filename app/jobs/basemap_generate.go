@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -52,7 +51,7 @@ type generateWorker struct {
 // of the project exactly as an upload is (a row and its validation job). A cancelled job, a refusal by the
 // source and a last failed attempt remove the work file; other failures keep it for the retry.
 func (w *generateWorker) Work(ctx context.Context, job *river.Job[GenerateBasemapArgs]) error {
-	dataDir := filepath.Dir(w.j.store.Path())
+	dataDir := w.j.store.Dir()
 	res, err := w.generate(ctx, job, dataDir)
 	var pe *basemapgen.PermanentError
 	var se *basemapgen.SourceError
@@ -189,7 +188,7 @@ func (j *Jobs) CancelGeneration(ctx context.Context, id int64) (Status, error) {
 		return Status{}, err
 	}
 	if row.State != "running" {
-		_ = basemapgen.RemoveWork(filepath.Dir(j.store.Path()), id)
+		_ = basemapgen.RemoveWork(j.store.Dir(), id)
 	}
 	return j.status(ctx, row)
 }

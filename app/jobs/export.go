@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/riverqueue/river"
 
@@ -39,7 +38,7 @@ func (w *exportWorker) Work(ctx context.Context, job *river.Job[ExportArgs]) err
 }
 
 func (w *exportWorker) build(ctx context.Context, job *river.Job[ExportArgs]) error {
-	files, err := storage.Open(filepath.Dir(w.j.store.Path()))
+	files, err := storage.Open(w.j.store.Dir())
 	if err != nil {
 		return err
 	}

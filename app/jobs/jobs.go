@@ -115,7 +115,7 @@ func New(store *db.Store, opts Options) (*Jobs, error) {
 	j := &Jobs{store: store, log: log, events: events, tasks: tasking.New(store, events), backups: opts.Backups,
 		digest: opts.Digest}
 	if j.backups.Dir == "" {
-		j.backups.Dir = filepath.Join(filepath.Dir(store.Path()), "backups")
+		j.backups.Dir = filepath.Join(store.Dir(), "backups")
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &maintenanceWorker{j: j})
