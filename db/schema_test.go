@@ -703,7 +703,7 @@ func normExpr(s string) string {
 	return strings.NewReplacer("(", "", ")", "", " ", "", "\n", "", "\t", "", `"`, "").Replace(s)
 }
 
-// normDefault normalises a column default: PostgreSQL writes ” as ”::text.
+// normDefault normalises a column default: PostgreSQL adds a cast to a literal (the empty string as text).
 func normDefault(s string) string { return normExpr(s) }
 
 func fkString(from []string, target string, to []string, onUpdate, onDelete string) string {
