@@ -59,6 +59,7 @@ func isFile(p string) bool {
 // it on 127.0.0.1 at a free port, without a Unix socket. PostgreSQL refuses to run as root, so as root the
 // directory is handed to user nobody and both programs run as nobody.
 func start(bin string) (*cluster, error) {
+	sweep()
 	dir, err := os.MkdirTemp("", "fieldbase-pgtest-")
 	if err != nil {
 		return nil, err
@@ -98,6 +99,23 @@ func start(bin string) (*cluster, error) {
 			!strings.Contains(err.Error(), "could not create any TCP/IP sockets") {
 			return fail(err)
 		}
+	}
+}
+
+// sweep removes the directories of clusters whose test process was killed (their postgres died with it, but
+// nobody removed the directory): older than an hour and without a running server's postmaster.pid. Errors are
+// ignored (another user's directory, say).
+func sweep() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "fieldbase-pgtest-*"))
+	for _, d := range dirs {
+		fi, err := os.Stat(d)
+		if err != nil || !fi.IsDir() || time.Since(fi.ModTime()) < time.Hour {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "data", "postmaster.pid")); err == nil {
+			continue
+		}
+		_ = os.RemoveAll(d)
 	}
 }
 

@@ -9,7 +9,7 @@
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
 //
 // Without that, the server still dies with the test process (on Linux it is started with a parent-death signal)
-// but its temporary directory stays behind.
+// but its temporary directory stays behind (a later start removes it once it is an hour old).
 package pgtest
 
 import (
