@@ -299,6 +299,7 @@
           reason: "unreachable", detail: String(err && err.message || err),
           nextAttemptAt: Date.now() + backoff(attempts) }).then(function () {
           notify({ id: it.id, state: "waiting" });
+          register(); // the browser sends it when the network is back, even with this page closed
           return false;
         });
       });
@@ -433,6 +434,22 @@
     }).catch(function () {});
   }
 
+  // sync is the service worker's Background Sync round: every waiting item is made due and sent, one at a time
+  // under the same Web Lock as a page's rounds. While items are still waiting (the server could not be reached, or
+  // answered 5xx) it fails, so that the browser fires the sync again later, except on its last chance. Conflicts
+  // and items in error stay for the person and do not make it fail. It answers how many items are left.
+  function sync(lastChance) {
+    return wake().then(function () {
+      return openDB().then(function (db) { return db.getAll("items"); });
+    }).then(function (items) {
+      var waiting = items.filter(function (it) { return it.state === "waiting"; }).length;
+      if (waiting && !lastChance) {
+        throw new Error(waiting + " outbox items still waiting");
+      }
+      return items.length;
+    });
+  }
+
   // exportZip answers every item still in the outbox as one ZIP (see README "Offline collection in the browser").
   function exportZip() {
     return Promise.all([lib("fflate", "fflate.umd.js"), openDB()]).then(function (r) {
@@ -553,7 +570,7 @@
   }
 
   global.fbOutbox = { enqueue: enqueue, flush: flush, list: list, count: count, retry: retry, remove: remove,
-    exportZip: exportZip, cacheForm: cacheForm, usage: usage, wake: wake };
+    exportZip: exportZip, cacheForm: cacheForm, usage: usage, wake: wake, sync: sync };
 
   if (inWindow) {
     if (navigator.storage && navigator.storage.persist) {

@@ -91,9 +91,12 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
+// Background Sync: outbox.js registers the "fieldbase-outbox" tag when it queues an item and when a send finds no
+// network; the browser fires it once the network is back, with or without a page open. The round fails while
+// items still wait, which makes the browser fire it again later (with its own backoff).
 self.addEventListener("sync", function (event) {
   if (event.tag === "fieldbase-outbox") {
-    event.waitUntil(self.fbOutbox.flush());
+    event.waitUntil(self.fbOutbox.sync(event.lastChance));
   }
 });
 
