@@ -109,6 +109,21 @@ func TestBrowserOfflineFill(t *testing.T) {
 	if st.Items != 0 || st.Sent != 3 {
 		t.Errorf("IndexedDB holds %d items and %d sent lines, want 0 and 3", st.Items, st.Sent)
 	}
+
+	// The page on a desktop, on a phone and in Arabic on a phone.
+	shot := shooter(t)
+	shot(ctx, "fill-offline-desktop")
+	run(t, ctx, "phone viewport", chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(fillURL), waitJS(formReady))
+	fillPageLayout(t, ctx, "fill page at 360 px")
+	shot(ctx, "fill-offline-phone")
+	chooseLanguage(t, ctx, "ar")
+	run(t, ctx, "the fill page in Arabic", chromedp.Navigate(fillURL), waitJS(formReady))
+	if dir := eval[string](t, ctx, "dir", `document.documentElement.dir`); dir != "rtl" {
+		t.Errorf("the fill page in Arabic has dir=%q", dir)
+	}
+	fillPageLayout(t, ctx, "fill page in Arabic at 360 px")
+	shot(ctx, "fill-offline-ar-phone")
 }
 
 // swRegistration answers the ID of the service worker registration of base's origin, as the DevTools protocol's
@@ -242,5 +257,39 @@ func TestBrowserBackgroundSync(t *testing.T) {
 	}
 	if n := ta.submissionCount(t); n != 3 {
 		t.Errorf("%d submissions after a page opened, want still 3", n)
+	}
+}
+
+// fillPageLayout checks the fill page as drawn in the tab at a phone's 360 px: no sideways scroll, the form's
+// fields inside the screen, and the page's background reaching the bottom of the screen (no white band below
+// a short page).
+func fillPageLayout(t *testing.T, ctx context.Context, where string) {
+	t.Helper()
+	phoneLayout(t, ctx, where)
+	type box struct{ Left, Right, Width float64 }
+	b := eval[box](t, ctx, "the field's box", `(() => { const r = document.querySelector('#odk-form input[type="text"]')
+		.getBoundingClientRect(); return {Left: r.left, Right: r.right, Width: r.width}; })()`)
+	if b.Left < 0 || b.Right > 360 || b.Width < 200 {
+		t.Errorf("%s: the first field spans %.0f-%.0f px (%.0f px wide) on a 360 px screen", where, b.Left, b.Right, b.Width)
+	}
+	empty := eval[string](t, ctx, "empty header", `[...document.querySelectorAll("#odk-form .smaller-screens, #odk-form .larger-screens")]
+		.filter(e => e.getBoundingClientRect().height > 0 && !e.querySelector("button, select, input, [role=combobox]"))
+		.map(e => e.className + " " + Math.round(e.getBoundingClientRect().height) + " px").join(", ")`)
+	if empty != "" {
+		t.Errorf("%s: Web Forms' header bar is drawn with nothing in it (a blank band above the questions): %s", where, empty)
+	}
+	band := eval[string](t, ctx, "white band", `(() => {
+		scrollTo(0, document.scrollingElement.scrollHeight);
+		const y = innerHeight - 2, el = document.elementFromPoint(180, y);
+		const bg = e => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;
+			if (c !== "rgba(0, 0, 0, 0)" && c !== "transparent") return c; } return getComputedStyle(document.documentElement).backgroundColor; };
+		const page = bg(document.body);
+		const here = el ? bg(el) : getComputedStyle(document.documentElement).backgroundColor;
+		scrollTo(0, 0);
+		return here === page || here === "rgb(255, 255, 255)" && page === "rgb(255, 255, 255)" ? "" :
+			"the bottom of the screen shows " + here + " (" + (el ? el.tagName + "." + el.className : "nothing") + "), the page " + page;
+	})()`)
+	if band != "" {
+		t.Errorf("%s: %s", where, band)
 	}
 }
