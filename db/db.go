@@ -55,6 +55,9 @@ type Store struct {
 	notified atomic.Pointer[func([]int64)]
 	// pg is the PostgreSQL pool when the store runs on PostgreSQL; nil on SQLite.
 	pg *pgxpool.Pool
+	// migrateDB is the pool goose uses on PostgreSQL (pgx as it is); nil on SQLite, where goose uses write.
+	migrateDB *sql.DB
+	pgClosed  atomic.Bool
 }
 
 // Open opens (creating it if needed) the database in dir and starts the writer. Close releases it.
@@ -172,7 +175,8 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close stops the writer once the queued writes are committed and closes every connection.
 func (s *Store) Close() error {
 	if s.pg != nil {
-		err := s.write.Close()
+		s.pgClosed.Store(true)
+		err := errors.Join(s.migrateDB.Close(), s.write.Close())
 		s.pg.Close()
 		return err
 	}

@@ -15,6 +15,9 @@ import (
 func mustOpen(tb testing.TB, opts Options) *Store {
 	tb.Helper()
 	ctx := context.Background()
+	if opts.URL == "" {
+		opts.URL = testURL(tb)
+	}
 	s, err := Open(ctx, tb.TempDir(), opts)
 	if err != nil {
 		tb.Fatal(err)

@@ -21,11 +21,11 @@ func NewMigrator(s *Store, migrations fs.FS) (*Migrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
-	dialect := goose.DialectSQLite3
+	dialect, conn := goose.DialectSQLite3, s.write
 	if s.pg != nil {
-		dialect = goose.DialectPostgres
+		dialect, conn = goose.DialectPostgres, s.migrateDB
 	}
-	p, err := goose.NewProvider(dialect, s.write, sub)
+	p, err := goose.NewProvider(dialect, conn, sub)
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -56,10 +57,15 @@ func openPostgres(ctx context.Context, dir, url string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open PostgreSQL: %w", err)
 	}
-	sqlDB := sql.OpenDB(&rebindConnector{Connector: stdlib.GetPoolConnector(pool)})
+	s := &Store{dir: dir, started: time.Now(), pg: pool}
+	sqlDB := sql.OpenDB(&rebindConnector{Connector: stdlib.GetPoolConnector(pool), n: &s.readStmts})
 	sqlDB.SetMaxOpenConns(int(cfg.MaxConns))
 	sqlDB.SetMaxIdleConns(int(cfg.MaxConns))
-	s := &Store{dir: dir, started: time.Now(), pg: pool, write: sqlDB, jobs: sqlDB}
+	// goose keeps its own table (with a real boolean column) and writes PostgreSQL's placeholders itself: it gets
+	// pgx as it is, without this package's SQLite-shaped arguments.
+	plain := sql.OpenDB(stdlib.GetPoolConnector(pool))
+	plain.SetMaxOpenConns(2)
+	s.write, s.jobs, s.migrateDB = sqlDB, sqlDB, plain
 	s.read = &readPool{DB: sqlDB}
 	return s, nil
 }
@@ -68,6 +74,9 @@ func openPostgres(ctx context.Context, dir, url string) (*Store, error) {
 // PostgreSQL aborts it for a serialization failure or a deadlock (fn must be safe to run again: it only touches
 // the database).
 func (s *Store) pgWrite(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	if s.pgClosed.Load() {
+		return errClosed
+	}
 	// As on SQLite, a caller giving up must not interrupt a transaction that may already be committing.
 	ctx = context.WithoutCancel(ctx)
 	var err error
@@ -120,6 +129,8 @@ func pgConflict(err error) bool {
 	}
 	switch pe.Code {
 	case "23505", "23503", "23P01":
+		return true
+	case "P0001": // RAISE EXCEPTION in a trigger: the migrations' triggers refuse contradicting rows
 		return true
 	}
 	return false
@@ -197,7 +208,11 @@ func rebindCached(q string) string {
 }
 
 // rebindConnector opens pgx's database/sql connections and rewrites the placeholders of every query sent on them.
-type rebindConnector struct{ driver.Connector }
+// It counts the statements in n (ReadStatements: on PostgreSQL reads and writes share the pool, so it counts both).
+type rebindConnector struct {
+	driver.Connector
+	n *atomic.Int64
+}
 
 func (c *rebindConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
@@ -209,7 +224,7 @@ func (c *rebindConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		_ = conn.Close()
 		return nil, errors.New("pgx connection without the expected interfaces")
 	}
-	return &rebindConn{pgxConn: pc}, nil
+	return &rebindConn{pgxConn: pc, n: c.n}, nil
 }
 
 // pgxConn is what pgx's stdlib connections implement that database/sql uses.
@@ -221,20 +236,28 @@ type pgxConn interface {
 	driver.QueryerContext
 	driver.Pinger
 	driver.SessionResetter
-	driver.Validator
 	driver.NamedValueChecker
 }
 
-type rebindConn struct{ pgxConn }
+type rebindConn struct {
+	pgxConn
+	n *atomic.Int64
+}
 
 func (c *rebindConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result,
 	error) {
+	c.n.Add(1)
 	return c.pgxConn.ExecContext(ctx, rebindCached(query), sqliteArgs(args))
 }
 
 func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows,
 	error) {
-	return c.pgxConn.QueryContext(ctx, rebindCached(query), sqliteArgs(args))
+	c.n.Add(1)
+	rows, err := c.pgxConn.QueryContext(ctx, rebindCached(query), sqliteArgs(args))
+	if err != nil {
+		return nil, err
+	}
+	return sqliteRows{rows}, nil
 }
 
 func (c *rebindConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
@@ -243,7 +266,7 @@ func (c *rebindConn) PrepareContext(ctx context.Context, query string) (driver.S
 		return nil, err
 	}
 	if ps, ok := st.(pgxStmt); ok {
-		return argStmt{ps}, nil
+		return argStmt{pgxStmt: ps, n: c.n}, nil
 	}
 	return st, nil
 }
@@ -259,14 +282,42 @@ type pgxStmt interface {
 	driver.StmtQueryContext
 }
 
-type argStmt struct{ pgxStmt }
+type argStmt struct {
+	pgxStmt
+	n *atomic.Int64
+}
 
 func (s argStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.n.Add(1)
 	return s.pgxStmt.ExecContext(ctx, sqliteArgs(args))
 }
 
 func (s argStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	return s.pgxStmt.QueryContext(ctx, sqliteArgs(args))
+	s.n.Add(1)
+	rows, err := s.pgxStmt.QueryContext(ctx, sqliteArgs(args))
+	if err != nil {
+		return nil, err
+	}
+	return sqliteRows{rows}, nil
+}
+
+// sqliteRows gives results the values SQLite would: a boolean (EXISTS, a comparison) is the integer 0 or 1, so
+// the same Scan into an int works on both engines (and a Scan into a bool still does).
+type sqliteRows struct{ driver.Rows }
+
+func (r sqliteRows) Next(dest []driver.Value) error {
+	if err := r.Rows.Next(dest); err != nil {
+		return err
+	}
+	for i, v := range dest {
+		if b, ok := v.(bool); ok {
+			dest[i] = int64(0)
+			if b {
+				dest[i] = int64(1)
+			}
+		}
+	}
+	return nil
 }
 
 // sqliteTimeFormat is how modernc.org/sqlite writes a time.Time argument; the PostgreSQL engine writes it the

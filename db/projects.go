@@ -116,7 +116,7 @@ func (f ProjectFilter) where() (string, []any) {
 		args = append(args, f.Status)
 	}
 	if len(conds) == 0 {
-		return "1", args
+		return "1 = 1", args // a truth both engines accept (PostgreSQL's WHERE wants a boolean)
 	}
 	return strings.Join(conds, " AND "), args
 }
