@@ -57,10 +57,12 @@ func TestBrowserPseudoLocaleCollect(t *testing.T) {
 	fill := fmt.Sprintf("%s/projects/%d/forms/fill_test/fill?task=1&feature=%d", base, fp.id, fp.featureID)
 	run(t, member, "fill page", chromedp.Navigate(fill), waitJS(`document.documentElement.dataset.fillReady === "1"`), hideForm)
 	noUntranslatedText(t, member, "fill page", data...)
-	// An item that cannot reach its server: the outbox page draws its state, size, attempts and reason.
+	// An item that cannot reach its server: the outbox page draws its state, size, attempts and reason. The first
+	// attempt is awaited here, so that the item holds its reason before the page changes (a send cut short by the
+	// navigation leaves the item "sending" until the outbox page's own round, which may wait out a backoff).
 	eval[bool](t, member, "outbox item", fmt.Sprintf(`window.fbOutbox.enqueue({instanceId: "uuid:pseudo-1",
 	  projectId: %d, formId: "fill_test", formTitle: "Fill test", submitUrl: "http://127.0.0.1:1/x", xmlField: "x",
-	  headers: {}, xml: "<data/>", attachments: [], createdAt: new Date().toISOString()}).then(() => { window.fbOutbox.flush(); return true; })`, fp.id))
+	  headers: {}, xml: "<data/>", attachments: [], createdAt: new Date().toISOString()}).then(() => window.fbOutbox.flush()).then(() => true)`, fp.id))
 	run(t, member, "outbox", chromedp.Navigate(base+"/outbox"),
 		waitJS(`document.body.dataset.outboxReady === "1" && !!document.querySelector('.outbox-item .outbox-error')`))
 	noUntranslatedText(t, member, "outbox", data...)
