@@ -79,22 +79,76 @@ func (w *pageWatch) check(t *testing.T) {
 	}
 }
 
-// newBrowser starts a headless Chromium with a fresh profile and returns a tab's context.
-func newBrowser(t *testing.T, exe string) context.Context {
-	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.UserDataDir(t.TempDir()),
+// browserFlags are the Chromium options of the browser tests, on the user data folder dir.
+func browserFlags(exe, dir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{chromedp.ExecPath(exe), chromedp.UserDataDir(dir),
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true), chromedp.Flag("enable-unsafe-swiftshader", true),
 		chromedp.WindowSize(1280, 850)}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	t.Cleanup(cancelCtx)
+}
+
+// sharedChromium is the one headless Chromium that newBrowser hands out: starting a Chromium costs more than
+// many of the browser tests' own steps, so the package starts it once (at the first newBrowser) and each test
+// gets browser contexts of its own on it. TestMain stops it after the last test.
+var sharedChromium struct {
+	mu   sync.Mutex
+	ctx  context.Context // the browser's first tab: a parent for new tabs, never driven itself
+	stop func()
+}
+
+// startSharedChromium answers the shared browser, starting it on exe if it is not running (or has died).
+func startSharedChromium(exe string) (context.Context, error) {
+	sharedChromium.mu.Lock()
+	defer sharedChromium.mu.Unlock()
+	if sharedChromium.ctx != nil && sharedChromium.ctx.Err() == nil {
+		return sharedChromium.ctx, nil
+	}
+	if sharedChromium.stop != nil {
+		sharedChromium.stop()
+	}
+	dir, err := os.MkdirTemp("", "fieldbase-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browserFlags(exe, dir)...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	stop := func() {
+		cancel()
+		cancelAlloc()
+		_ = os.RemoveAll(dir)
+	}
 	if err := chromedp.Do(ctx); err != nil { // starts the browser, which new browser contexts need
+		stop()
+		return nil, err
+	}
+	sharedChromium.ctx, sharedChromium.stop = ctx, stop
+	return ctx, nil
+}
+
+// stopSharedChromium closes the shared browser, if one was started.
+func stopSharedChromium() {
+	sharedChromium.mu.Lock()
+	defer sharedChromium.mu.Unlock()
+	if sharedChromium.stop != nil {
+		sharedChromium.stop()
+		sharedChromium.ctx, sharedChromium.stop = nil, nil
+	}
+}
+
+// newBrowser gives the test a browser of its own as a fresh profile would: a context whose tabs (tab opens them)
+// each live in a new browser context (their own cookies, storage, cache, permissions and service workers) of
+// the package's shared headless Chromium, closed when the test ends. Actions run on the returned context itself
+// open one more tab in a browser context of its own.
+func newBrowser(t *testing.T, exe string) context.Context {
+	t.Helper()
+	browser, err := startSharedChromium(exe)
+	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
 	return ctx
 }
 
