@@ -4,6 +4,7 @@ import (
 	"fieldbase/app/i18n"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"fieldbase/app/taskflow"
@@ -138,10 +139,14 @@ func TestRefusalWords(t *testing.T) {
 	}
 }
 
+// enCatalog loads the catalogues of web/i18n once for the package's tests (enLoc is called hundreds of times,
+// and the files do not change while the tests run); a Catalog is read-only once loaded, as the app shares it.
+var enCatalog = sync.OnceValues(func() (*i18n.Catalog, error) { return i18n.Load(os.DirFS("../web/i18n")) })
+
 // enLoc is the English words, read from web/i18n.
 func enLoc(t testing.TB) loc {
 	t.Helper()
-	cat, err := i18n.Load(os.DirFS("../web/i18n"))
+	cat, err := enCatalog()
 	if err != nil {
 		t.Fatal(err)
 	}
