@@ -68,7 +68,7 @@ func (l levelAccess) check(ctx context.Context, _ *App, p *Principal, _ func(str
 	case p == nil:
 		return ctx, errUnauthenticated
 	case l == adminOnly && !p.IsAdmin:
-		return ctx, errorf(http.StatusForbidden, "only administrators may do this")
+		return ctx, refusal(http.StatusForbidden, coded("validation_admins_only", "only administrators may do this"))
 	}
 	return ctx, nil
 }
@@ -76,7 +76,7 @@ func (l levelAccess) check(ctx context.Context, _ *App, p *Principal, _ func(str
 func (l levelAccess) documented() bool { return l != anyone }
 
 // errUnauthenticated is the answer to a request that needs a user and has none (or an invalid credential).
-var errUnauthenticated = errorf(http.StatusUnauthorized, "sign in, or send a valid API token")
+var errUnauthenticated = refusal(http.StatusUnauthorized, coded("validation_sign_in", "sign in, or send a valid API token"))
 
 // register adds the Huma operation op at method and path (under /api/v1, with OpenAPI {params}), guarded by acc.
 // Its handler's errors go through the same table as every other error: a client never sees an internal message,
@@ -215,7 +215,7 @@ func (pa projectAccess) check(ctx context.Context, a *App, p *Principal, param f
 	error) {
 	id, err := strconv.ParseInt(param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return ctx, errorf(http.StatusNotFound, "no such project")
+		return ctx, refusal(http.StatusNotFound, errNoProject)
 	}
 	proj, err := a.store.Project(ctx, id)
 	if err != nil {
@@ -227,7 +227,7 @@ func (pa projectAccess) check(ctx context.Context, a *App, p *Principal, param f
 	}
 	switch {
 	case !openToAll(proj) && role == taskflow.RoleNone:
-		return ctx, errorf(http.StatusNotFound, "no such project")
+		return ctx, refusal(http.StatusNotFound, errNoProject)
 	case pa.min == taskflow.RoleNone:
 	case p == nil:
 		return ctx, errUnauthenticated
@@ -263,10 +263,13 @@ func (a *App) effectiveRole(ctx context.Context, proj db.Project, p *Principal) 
 // private project, is seen only by its members and administrators.
 func openToAll(p db.Project) bool { return p.Visibility == "public" && p.Status != "draft" }
 
+// errNoProject is the answer about a project that does not exist or that the caller may not see.
+var errNoProject = coded("validation_no_such_project", "no such project")
+
 // hideProject turns a missing project into the same 404 a hidden one gets.
 func hideProject(err error) error {
 	if errors.Is(err, db.ErrNotFound) {
-		return &Error{Status: http.StatusNotFound, Message: "no such project", Err: err}
+		return &Error{Status: http.StatusNotFound, Message: errNoProject.Error(), Words: errNoProject, Err: err}
 	}
 	return err
 }

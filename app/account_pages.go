@@ -25,19 +25,6 @@ func newFormField(name, label, typ, value string, errs map[string]string, autoco
 		Required: required}
 }
 
-// formErrors turns an error into per-field messages for a re-rendered form, or reports false when the error is
-// not the client's (then the caller returns it).
-func formErrors(err error) (map[string]string, int, bool) {
-	status, msg, fields := classify(err)
-	if status >= 500 || status == http.StatusForbidden {
-		return nil, 0, false
-	}
-	if len(fields) == 0 {
-		fields = map[string]string{"": msg}
-	}
-	return fields, status, true
-}
-
 // safeNext keeps a post-login redirect on this server.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
@@ -72,7 +59,9 @@ func (a *App) login(c *fiber.Ctx) error {
 		for k, v := range ae.Headers {
 			c.Set(k, v)
 		}
-		return a.page(c, ae.Status, "login", "Log in", loginPage{Username: username, Next: next, Error: ae.Message})
+		_, msg, _ := judge(ae)
+		return a.page(c, ae.Status, "login", "Log in", loginPage{Username: username, Next: next,
+			Error: a.tr(c).refusal(msg)})
 	}
 	plain, cred, err := a.issue(ctx, u.ID, "session", string(c.Request().Header.UserAgent()))
 	if err != nil {
@@ -144,7 +133,7 @@ func (a *App) setupAdmin(c *fiber.Ctx) error {
 
 // rerender shows a form again with the error's per-field messages (422 and the like), or returns the error.
 func (a *App) rerender(c *fiber.Ctx, err error, page, title string, data func(map[string]string) any) error {
-	errs, status, ok := formErrors(err)
+	errs, status, ok := a.formErrors(c, err)
 	if !ok {
 		return err
 	}
@@ -213,7 +202,7 @@ func (a *App) createUserForm(c *fiber.Ctx) error {
 		Email: c.FormValue("email"), Password: c.FormValue("password"), IsAdmin: c.FormValue("is_admin") == "1"}
 	u, err := a.createUser(c.UserContext(), b)
 	if err != nil {
-		errs, status, ok := formErrors(err)
+		errs, status, ok := a.formErrors(c, err)
 		if !ok {
 			return err
 		}

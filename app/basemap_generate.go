@@ -73,31 +73,33 @@ func (a *App) checkGeneration(ctx context.Context, in GenerateBasemapBody) (gene
 	src, err := basemapgen.Resolve(ctx, in.Source, configured, a.cfg.Basemaps.AllowPrivateURLs)
 	var se *basemapgen.SourceError
 	if errors.As(err, &se) {
-		return g, fieldError("source", se.Reason)
+		return g, fieldError("source", uncoded(se.Reason))
 	}
 	if err != nil {
 		return g, err
 	}
 	switch {
 	case in.Format != basemapgen.MBTiles && in.Format != basemapgen.PMTiles:
-		return g, fieldError("format", "must be mbtiles or pmtiles")
+		return g, fieldError("format", coded("validation_basemap_format", "must be mbtiles or pmtiles"))
 	case in.MinZoom < 0 || in.MaxZoom > basemapgen.MaxZoom:
-		return g, fieldError("max_zoom", fmt.Sprintf("zooms must be within 0-%d", basemapgen.MaxZoom))
+		return g, fieldError("max_zoom", coded("validation_zoom_range", "zooms must be within 0-{{.max}}",
+			"max", basemapgen.MaxZoom))
 	case in.MinZoom > in.MaxZoom:
-		return g, fieldError("max_zoom", "must be at least the lowest zoom")
+		return g, fieldError("max_zoom", coded("validation_zoom_order", "must be at least the lowest zoom"))
 	case src.MaxZoom > 0 && in.MaxZoom > src.MaxZoom:
-		return g, fieldError("max_zoom", fmt.Sprintf("%s serves zooms up to %d", src.Name, src.MaxZoom))
+		return g, fieldError("max_zoom", coded("validation_zoom_source", "{{.source}} serves zooms up to {{.max}}",
+			"source", src.Name, "max", src.MaxZoom))
 	}
 	aoi, err := geo.ParseMultiPolygon(projectFrom(ctx).Project.AOI)
 	if err != nil || len(aoi) == 0 {
-		return g, errorf(http.StatusConflict, "the project has no area of interest")
+		return g, refusal(http.StatusConflict, coded("validation_no_aoi", "the project has no area of interest"))
 	}
 	limit := a.cfg.Basemaps.MaxGenerateTiles
 	g.source, g.estimate = src, basemapgen.EstimateTiles(aoi, in.MinZoom, in.MaxZoom, limit)
 	if g.estimate.Tiles > limit {
-		return g, fieldError("max_zoom", fmt.Sprintf("zooms %d-%d need more than %s tiles, the limit "+
-			"(basemaps.max_generate_tiles): choose a lower highest zoom", in.MinZoom, in.MaxZoom,
-			jobsThousands(limit)))
+		return g, fieldError("max_zoom", coded("validation_zoom_tiles", "zooms {{.min}}-{{.max}} need more than "+
+			"{{.limit}} tiles, the limit (basemaps.max_generate_tiles): choose a lower highest zoom", "min", in.MinZoom,
+			"max", in.MaxZoom, "limit", jobsThousands(limit)))
 	}
 	return g, nil
 }

@@ -94,7 +94,7 @@ func (a *App) generateBasemapForm(c *fiber.Ctx) error {
 // refuseGenerateForm answers the form again with err's messages beside its fields; an error that is not the
 // person's mistake is returned as it is.
 func (a *App) refuseGenerateForm(c *fiber.Ctx, f generateForm, err error) error {
-	fields, status, ok := formErrors(err)
+	fields, status, ok := a.formErrors(c, err)
 	if !ok {
 		return err
 	}

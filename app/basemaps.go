@@ -217,7 +217,8 @@ func (a *App) basemapPart(c *fiber.Ctx) (*storage.Temp, string, error) {
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			return nil, "", fieldError("file", "a basemap file (.mbtiles or .pmtiles) is required")
+			return nil, "", fieldError("file", coded("validation_basemap_file_required",
+				"a basemap file (.mbtiles or .pmtiles) is required"))
 		}
 		if err != nil {
 			return nil, "", bodyError(err)
@@ -227,7 +228,7 @@ func (a *App) basemapPart(c *fiber.Ctx) (*storage.Temp, string, error) {
 		}
 		name := fileName(p)
 		if _, ok := basemapContainer(name); !ok {
-			return nil, "", fieldError("file", "upload an .mbtiles or .pmtiles file")
+			return nil, "", fieldError("file", coded("validation_basemap_file_kind", "upload an .mbtiles or .pmtiles file"))
 		}
 		tmp, err := a.basemaps.files.Write(&deadlineReader{r: p, c: c.Context().Conn(),
 			every: a.basemaps.readTimeout}, 0, false)

@@ -181,7 +181,7 @@ func (a *App) collectQR(c *fiber.Ctx) error {
 	if chosen := c.Query("base"); chosen != "" {
 		// A LAN address picked on the devices page: only this machine's own addresses are encoded.
 		if base = a.phoneAddress(ctx, chosen).Chosen; base == "" {
-			return fieldError("base", "is not an address of this server")
+			return fieldError("base", coded("validation_base_not_ours", "is not an address of this server"))
 		}
 	}
 	settings, err := openrosa.CollectSettings(base+"/odk/"+a.uploads.collectTokenFor(t.Nonce), pa.Project.Name)

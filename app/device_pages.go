@@ -82,7 +82,7 @@ func (a *App) createDeviceForm(c *fiber.Ctx) error {
 	in.Body.Name = c.FormValue("name")
 	out, err := a.apiCreateCollectToken(ctx, in)
 	if err != nil {
-		errs, status, ok := formErrors(err)
+		errs, status, ok := a.formErrors(c, err)
 		if !ok {
 			return err
 		}

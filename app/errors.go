@@ -22,7 +22,12 @@ import (
 type Error struct {
 	Status  int
 	Message string
-	Fields  map[string]string
+	// Words is Message with a stable code and its params, for a page to say it in its reader's language (see
+	// refusal); nil when the message has no code (a page then shows Message as it is).
+	Words validation.Error
+	// Fields are per-field messages, each with a stable code and params: the API sends their English text, a page
+	// says them in its reader's language.
+	Fields map[string]validation.Error
 	// Headers are sent with the error (e.g. Retry-After on a 429).
 	Headers map[string]string
 	// List holds further messages, in order, each its own entry of the problem's errors after Fields: for a
@@ -48,10 +53,16 @@ func (e *Error) Unwrap() error { return e.Err }
 // errorf builds an Error with a status and a client-facing message.
 func errorf(status int, message string) *Error { return &Error{Status: status, Message: message} }
 
-// fieldError is a 422 for one field.
-func fieldError(field, message string) *Error {
+// refusal builds an Error with a status and a coded message (see coded): the API sends its English text, a page
+// says it in its reader's language.
+func refusal(status int, words validation.Error) *Error {
+	return &Error{Status: status, Message: words.Error(), Words: words}
+}
+
+// fieldError is a 422 for one field, with a coded message (see coded).
+func fieldError(field string, words validation.Error) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed",
-		Fields: map[string]string{field: message}}
+		Fields: map[string]validation.Error{field: words}}
 }
 
 // problem is what every error becomes before it is written: an RFC 9457 problem document.
@@ -75,8 +86,16 @@ func problem(err error) *huma.ErrorModel {
 	return p
 }
 
-// classify is the one table from an error to a status, a safe message and per-field messages.
+// classify is the one table from an error to a status, a safe message and per-field messages, in English (what
+// the API sends).
 func classify(err error) (int, string, map[string]string) {
+	status, msg, fields := judge(err)
+	return status, msg.Error(), englishFields(fields)
+}
+
+// judge is classify with the messages kept coded (see coded), for a page to say them in its reader's language. A
+// message without a code has the code "" and is shown in English.
+func judge(err error) (int, validation.Error, map[string]validation.Error) {
 	var (
 		ae *Error
 		fe *fiber.Error
@@ -88,27 +107,49 @@ func classify(err error) (int, string, map[string]string) {
 	)
 	switch {
 	case errors.As(err, &ae):
-		return ae.Status, ae.Message, ae.Fields
+		if ae.Words != nil {
+			return ae.Status, ae.Words, ae.Fields
+		}
+		return ae.Status, uncoded(ae.Message), ae.Fields
 	case errors.As(err, &ce):
-		return collectStatus(ce), ce.Message, nil
+		return collectStatus(ce), uncoded(ce.Message), nil
 	case errors.As(err, &te):
-		return flowStatus(te), te.Message, nil
+		return flowStatus(te), uncoded(te.Message), nil
 	case errors.As(err, &ve):
-		return http.StatusUnprocessableEntity, "validation failed", flattenValidation("", ve)
+		return http.StatusUnprocessableEntity, uncoded("validation failed"), flattenValidation("", ve)
 	case errors.As(err, &vi):
-		return http.StatusUnprocessableEntity, vi.Error(), nil
+		return http.StatusUnprocessableEntity, vi, nil
 	case errors.Is(err, db.ErrNotFound):
-		return http.StatusNotFound, "not found", nil
+		return http.StatusNotFound, errGone, nil
 	case errors.Is(err, db.ErrConflict):
-		return http.StatusConflict, "conflict with the current state", nil
+		return http.StatusConflict, errConflict, nil
 	case errors.As(err, &fe):
 		return fe.Code, fiberMessage(fe), nil
 	case errors.As(err, &se):
-		return se.GetStatus(), se.Error(), nil
+		return se.GetStatus(), uncoded(se.Error()), nil
 	case errors.Is(err, context.Canceled):
-		return 499, "request cancelled", nil
+		return 499, uncoded("request cancelled"), nil
 	}
-	return http.StatusInternalServerError, "internal error", nil
+	return http.StatusInternalServerError, errInternal, nil
+}
+
+// The messages of the store's own errors.
+var (
+	errGone     = coded("validation_not_found", "not found")
+	errConflict = coded("validation_conflict", "conflict with the current state")
+	errInternal = coded("validation_internal", "internal error")
+)
+
+// englishFields is per-field messages as the API sends them.
+func englishFields(fields map[string]validation.Error) map[string]string {
+	if fields == nil {
+		return nil
+	}
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		out[k] = v.Error()
+	}
+	return out
 }
 
 // collectStatus is the status of a refused submission: 400 malformed, 422 unknown form, 409 duplicate.
@@ -134,24 +175,25 @@ func flowStatus(e *taskflow.Error) int {
 }
 
 // fiberMessage keeps Fiber's own errors short and free of echoed input.
-func fiberMessage(fe *fiber.Error) string {
+func fiberMessage(fe *fiber.Error) validation.Error {
 	switch fe.Code {
 	case http.StatusNotFound:
-		return "no such resource"
+		return coded("validation_no_such_resource", "no such resource")
 	case http.StatusMethodNotAllowed:
-		return "method not allowed on this resource"
+		return coded("validation_method_not_allowed", "method not allowed on this resource")
 	case http.StatusRequestEntityTooLarge:
-		return "the request body is larger than the server accepts"
+		return coded("validation_body_too_large", "the request body is larger than the server accepts")
 	}
 	if fe.Code >= 500 {
-		return "internal error"
+		return errInternal
 	}
-	return strings.ToLower(http.StatusText(fe.Code))
+	return uncoded(strings.ToLower(http.StatusText(fe.Code)))
 }
 
-// flattenValidation turns nested ozzo errors into "parent.child" -> message.
-func flattenValidation(prefix string, ve validation.Errors) map[string]string {
-	out := map[string]string{}
+// flattenValidation turns nested ozzo errors into "parent.child" -> message; an error without a code (a rule
+// written with errors.New) keeps its text with the code "".
+func flattenValidation(prefix string, ve validation.Errors) map[string]validation.Error {
+	out := map[string]validation.Error{}
 	for k, err := range ve {
 		key := k
 		if prefix != "" {
@@ -164,7 +206,12 @@ func flattenValidation(prefix string, ve validation.Errors) map[string]string {
 			}
 			continue
 		}
-		out[key] = err.Error()
+		var vi validation.Error
+		if errors.As(err, &vi) {
+			out[key] = vi
+		} else {
+			out[key] = uncoded(err.Error())
+		}
 	}
 	return out
 }
@@ -189,7 +236,7 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 	if wantsProblem(c) {
 		return writeProblem(c, p)
 	}
-	return a.renderError(c, p)
+	return a.renderError(c, p, err)
 }
 
 // errorHeaders returns the headers an error asks to be sent with it.

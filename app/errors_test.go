@@ -85,7 +85,7 @@ func TestClassify(t *testing.T) {
 		want int
 	}{
 		{"Error", errorf(http.StatusConflict, "taken"), 409},
-		{"Field", fieldError("name", "is required"), 422},
+		{"Field", fieldError("name", coded("validation_required", "is required")), 422},
 		{"Fiber", fiber.ErrForbidden, 403},
 		{"Unknown", errors.New("boom"), 500},
 	}

@@ -129,7 +129,8 @@ func (a *App) exportForm(ctx context.Context, pid int64, form string) (string, e
 		return "", err
 	}
 	if len(forms) != 1 {
-		return "", fieldError("form", "name the form to export (the project has "+strconv.Itoa(len(forms))+")")
+		return "", fieldError("form", coded("validation_export_form", "name the form to export (the project has {{.count}})",
+			"count", len(forms)))
 	}
 	return forms[0].FormID, nil
 }

@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"io"
 	"math"
 	"net/http"
@@ -96,25 +96,31 @@ type rawFeature struct {
 	Properties json.RawMessage `json:"properties"`
 }
 
+// The refusals of a data extract that is not a FeatureCollection.
+var (
+	errNotFC       = coded("validation_extract_not_fc", "the data extract must be a GeoJSON FeatureCollection")
+	errExtractJSON = coded("validation_extract_json", "the data extract is not valid JSON")
+)
+
 // decodeFeatures reads a FeatureCollection token by token, decoding one feature at a time.
 func decodeFeatures(r io.Reader) ([]db.NewFeature, error) {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
-	bad := func(msg string) error { return fieldError("features", msg) }
+	bad := func(msg validation.Error) error { return fieldError("features", msg) }
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return nil, bad("the data extract must be a GeoJSON FeatureCollection")
+		return nil, bad(errNotFC)
 	}
 	var out []db.NewFeature
 	isFC := false
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
-			return nil, bad("the data extract is not valid JSON")
+			return nil, bad(errExtractJSON)
 		}
 		switch key {
 		case "type":
 			var t string
 			if err := dec.Decode(&t); err != nil || t != "FeatureCollection" {
-				return nil, bad("the data extract must be a GeoJSON FeatureCollection")
+				return nil, bad(errNotFC)
 			}
 			isFC = true
 		case "features":
@@ -124,29 +130,32 @@ func decodeFeatures(r io.Reader) ([]db.NewFeature, error) {
 		default:
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return nil, bad("the data extract is not valid JSON")
+				return nil, bad(errExtractJSON)
 			}
 		}
 	}
 	if !isFC || len(out) == 0 {
-		return nil, bad("the data extract must be a GeoJSON FeatureCollection with at least one feature")
+		return nil, bad(coded("validation_extract_empty",
+			"the data extract must be a GeoJSON FeatureCollection with at least one feature"))
 	}
 	return out, nil
 }
 
 func decodeFeatureArray(dec *json.Decoder) ([]db.NewFeature, error) {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		return nil, fieldError("features", `"features" must be an array`)
+		return nil, fieldError("features", coded("validation_extract_array", `"features" must be an array`))
 	}
 	var out []db.NewFeature
 	var batch []rawFeature
 	for dec.More() {
 		if len(out)+len(batch) >= maxFeatures {
-			return nil, fieldError("features", fmt.Sprintf("the data extract has more than %d features", maxFeatures))
+			return nil, fieldError("features", coded("validation_extract_too_many",
+				"the data extract has more than {{.max}} features", "max", maxFeatures))
 		}
 		var f rawFeature
 		if err := dec.Decode(&f); err != nil {
-			return nil, fieldError("features", fmt.Sprintf("feature %d is not valid JSON", len(out)+len(batch)+1))
+			return nil, fieldError("features", coded("validation_feature_json", "feature {{.n}} is not valid JSON",
+				"n", len(out)+len(batch)+1))
 		}
 		if batch = append(batch, f); len(batch) == featureBatch {
 			conv, err := convertFeatures(batch, len(out))
@@ -182,21 +191,24 @@ func convertFeatures(batch []rawFeature, offset int) ([]db.NewFeature, error) {
 	doc.WriteString("]}")
 	points, types, err := geo.FeaturePoints(doc.Bytes())
 	if err != nil {
-		return nil, fieldError("features", "the data extract's geometries are not valid GeoJSON")
+		return nil, fieldError("features", coded("validation_extract_geometries",
+			"the data extract's geometries are not valid GeoJSON"))
 	}
 	out := make([]db.NewFeature, len(batch))
 	for i, f := range batch {
 		n := offset + i + 1
 		pt := points[i]
 		if f.Type != "Feature" || types[i] == "" || pt.Lon() < -180 || pt.Lon() > 180 || pt.Lat() < -90 || pt.Lat() > 90 {
-			return nil, fieldError("features", fmt.Sprintf("feature %d has no usable WGS84 geometry", n))
+			return nil, fieldError("features", coded("validation_feature_geometry",
+				"feature {{.n}} has no usable WGS84 geometry", "n", n))
 		}
 		props := nonEmpty(f.Properties, "{}")
 		if string(props) == "null" {
 			props = []byte("{}")
 		}
 		if props[0] != '{' {
-			return nil, fieldError("features", fmt.Sprintf("feature %d: properties must be an object", n))
+			return nil, fieldError("features", coded("validation_feature_properties",
+				"feature {{.n}}: properties must be an object", "n", n))
 		}
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, props); err != nil {
@@ -223,7 +235,7 @@ func (a *App) featuresGeoJSON(c *fiber.Ctx) error {
 	if q := c.Query("task_id"); q != "" {
 		idx, err := strconv.Atoi(q)
 		if err != nil || idx < 1 {
-			return fieldError("task_id", "must be a task index (1, 2, ...)")
+			return fieldError("task_id", coded("validation_task_index", "must be a task index (1, 2, ...)"))
 		}
 		t, err := a.store.Task(ctx, p.ID, idx)
 		if err != nil {
@@ -273,7 +285,7 @@ func featureBox(c *fiber.Ctx) (*[4]float64, int, error) {
 	}
 	var box [4]float64
 	parts := strings.Split(q, ",")
-	bad := fieldError("bbox", "must be minLon,minLat,maxLon,maxLat in degrees")
+	bad := fieldError("bbox", coded("validation_bbox", "must be minLon,minLat,maxLon,maxLat in degrees"))
 	if len(parts) != 4 {
 		return nil, 0, bad
 	}
@@ -291,7 +303,8 @@ func featureBox(c *fiber.Ctx) (*[4]float64, int, error) {
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > maxBoxFeatures {
-			return nil, 0, fieldError("limit", "must be between 1 and "+strconv.Itoa(maxBoxFeatures))
+			return nil, 0, fieldError("limit", coded("validation_between", "must be between {{.min}} and {{.max}}",
+				"min", 1, "max", maxBoxFeatures))
 		}
 		limit = n
 	}

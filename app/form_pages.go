@@ -111,7 +111,7 @@ func (a *App) uploadMediaPage(c *fiber.Ctx) error {
 // viaUpload runs an API upload handler on this request and turns its JSON answer into the page's answer.
 func (a *App) viaUpload(c *fiber.Ctx, upload fiber.Handler, mediaFor string, saved func([]byte) string) error {
 	if err := upload(c); err != nil {
-		errs, status, ok := formErrors(err)
+		errs, status, ok := a.formErrors(c, err)
 		if !ok {
 			return err
 		}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"bytes"
 	"context"
 	"crypto/md5"
@@ -60,8 +61,8 @@ type workbookSource struct {
 func formFromUpload(data []byte, name string) ([]byte, *workbookSource, error) {
 	if !isWorkbook(data) {
 		if namedWorkbook(name) {
-			return nil, nil, fieldError("file", "this file is named like a workbook but is not an .xlsx or .xls "+
-				"file: save it from your spreadsheet program as Excel Workbook (.xlsx)")
+			return nil, nil, fieldError("file", coded("validation_workbook_kind", "this file is named like a "+
+				"workbook but is not an .xlsx or .xls file: save it from your spreadsheet program as Excel Workbook (.xlsx)"))
 		}
 		return data, nil, nil
 	}
@@ -72,11 +73,12 @@ func formFromUpload(data []byte, name string) ([]byte, *workbookSource, error) {
 		return nil, nil, workbookError(xe)
 	case errors.Is(err, xlsform.ErrNotWorkbook):
 		return nil, nil, &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed", Err: err,
-			Fields: map[string]string{"file": "this file is neither an XForm (.xml) nor an XLSForm workbook " +
-				"(.xlsx, .xls)"}}
+			Fields: map[string]validation.Error{"file": coded("validation_form_kind",
+				"this file is neither an XForm (.xml) nor an XLSForm workbook (.xlsx, .xls)")}}
 	case err != nil:
 		return nil, nil, &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed", Err: err,
-			Fields: map[string]string{"file": "the workbook could not be read: save it again as .xlsx and retry"}}
+			Fields: map[string]validation.Error{"file": coded("validation_workbook_unreadable",
+				"the workbook could not be read: save it again as .xlsx and retry")}}
 	}
 	clean, serr := openrosa.SanitizeFilename(name)
 	if serr != nil || !namedWorkbook(clean) {
@@ -120,12 +122,13 @@ func plural(n int) string {
 func (a *App) saveForm(ctx context.Context, xml []byte, src *workbookSource) (db.Form, error) {
 	form, err := openrosa.ParseForm(xml)
 	if err != nil {
-		msg := err.Error()
+		msg := coded("validation_xform_invalid", "{{.detail}}", "detail", err.Error())
 		if src != nil {
-			msg = "the converted form is not a valid XForm: " + msg
+			msg = coded("validation_xform_converted_invalid", "the converted form is not a valid XForm: {{.detail}}",
+				"detail", err.Error())
 		}
 		return db.Form{}, &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed", Err: err,
-			Fields: map[string]string{"file": msg}}
+			Fields: map[string]validation.Error{"file": msg}}
 	}
 	pid := projectFrom(ctx).Project.ID
 	sum := md5.Sum(xml)

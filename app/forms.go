@@ -148,7 +148,7 @@ func (a *App) singleFile(c *fiber.Ctx, field string) (*storage.Temp, string, err
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			return nil, "", fieldError(field, "a file is required")
+			return nil, "", fieldError(field, coded("validation_file_required", "a file is required"))
 		}
 		if err != nil {
 			return nil, "", bodyError(err)
@@ -181,7 +181,7 @@ func (a *App) uploadForm(c *fiber.Ctx) error {
 	for data == nil {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			return fieldError("file", "an XForm or XLSForm file is required")
+			return fieldError("file", coded("validation_form_file_required", "an XForm or XLSForm file is required"))
 		}
 		if err != nil {
 			return bodyError(err)
@@ -234,7 +234,7 @@ func (a *App) uploadFormMedia(c *fiber.Ctx) error {
 	}
 	if name, err = openrosa.SanitizeFilename(name); err != nil {
 		tmp.Discard()
-		return fieldError("file", err.Error())
+		return fieldError("file", coded("validation_file_name", "{{.detail}}", "detail", err.Error()))
 	}
 	pid := projectFrom(ctx).Project.ID
 	key := fmt.Sprintf("media/p%d/%s_%s", pid, uuid.NewString(), storage.SafeName(name))

@@ -59,6 +59,9 @@ func usedMessageIDs(t *testing.T) map[string]string {
 		used[id] = "dynamicMessageIDs"
 	}
 	used["language.name"] = "i18n.Load"
+	for code, c := range usedRefusalCodes(t) {
+		used[refusalID(code)] = c.where
+	}
 	return used
 }
 

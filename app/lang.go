@@ -1,6 +1,7 @@
 package app
 
 import (
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -95,6 +96,11 @@ func (a *App) requestSettings(c *fiber.Ctx) (db.Settings, error) {
 		c.Locals(settingsKey, s)
 	}
 	return s, err
+}
+
+// errLanguage refuses a language the catalogues do not have.
+func (a *App) errLanguage() validation.Error {
+	return coded("validation_language", "must be one of the languages the server has: {{.tags}}", "tags", a.langTags())
 }
 
 // langTags lists the catalogues' tags, for a message.
@@ -211,7 +217,7 @@ func (a *App) chooseLanguageForm(c *fiber.Ctx) error {
 		return c.Redirect(next, http.StatusSeeOther)
 	}
 	if lang == "" {
-		return fieldError("lang", "must be one of the languages the server has: "+a.langTags())
+		return fieldError("lang", a.errLanguage())
 	}
 	if p != nil {
 		if err := a.store.SetUserLanguage(c.UserContext(), p.UserID, lang); err != nil {
@@ -275,7 +281,7 @@ func (a *App) apiPutMyLanguage(ctx context.Context, in *languageInput) (*languag
 	lang := in.Body.Language
 	if lang != "" {
 		if lang = a.cat.Normalize(lang); lang == "" {
-			return nil, fieldError("language", "must be one of the languages the server has: "+a.langTags())
+			return nil, fieldError("language", a.errLanguage())
 		}
 	}
 	if err := a.store.SetUserLanguage(ctx, principal(ctx).UserID, lang); err != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // errBadCredentials is the one answer to a wrong username or password: it never says which half was wrong.
-var errBadCredentials = errorf(http.StatusUnauthorized, "wrong username or password")
+var errBadCredentials = refusal(http.StatusUnauthorized, coded("validation_bad_credentials", "wrong username or password"))
 
 // hashWait is the longest a request waits for a password hashing slot. Request contexts carry no deadline of
 // their own, and a client has given up long before this.
@@ -52,15 +52,18 @@ func newLogins(cfg config.Auth, store *db.Store) (*logins, error) {
 // tooMany is a 429 that tells the client when to try again.
 func tooMany(retry time.Duration) error {
 	secs := int(retry.Seconds()) + 1
-	return &Error{Status: http.StatusTooManyRequests, Message: "too many failed logins; try again later",
-		Headers: map[string]string{"Retry-After": strconv.Itoa(secs)}}
+	e := refusal(http.StatusTooManyRequests, coded("validation_too_many_logins", "too many failed logins; try again later"))
+	e.Headers = map[string]string{"Retry-After": strconv.Itoa(secs)}
+	return e
 }
 
 // busy is the 503 for a request that waited too long for a password hashing slot: the server is overloaded, not
 // the client at fault, so it is not a 429 and it does not count as a failed login.
 func busy(cause error) error {
-	return &Error{Status: http.StatusServiceUnavailable, Message: "the server is busy checking other passwords; " +
-		"try again in a moment", Headers: map[string]string{"Retry-After": "2"}, Err: cause}
+	e := refusal(http.StatusServiceUnavailable, coded("validation_busy_hashing",
+		"the server is busy checking other passwords; try again in a moment"))
+	e.Headers, e.Err = map[string]string{"Retry-After": "2"}, cause
+	return e
 }
 
 // acquire takes a password hashing slot, waiting at most l.wait and while ctx lasts; a caller that gives up

@@ -1,6 +1,7 @@
 package app
 
 import (
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"errors"
 	"fmt"
 	"strconv"
@@ -55,7 +56,7 @@ func (a *App) addMemberForm(c *fiber.Ctx) error {
 	form := membersPage{Username: strings.TrimSpace(c.FormValue("username")), Role: c.FormValue("role")}
 	name, err := a.putMember(c, form.Username, form.Role)
 	if err != nil {
-		errs, status, ok := formErrors(err)
+		errs, status, ok := a.formErrors(c, err)
 		if !ok {
 			return err
 		}
@@ -69,14 +70,17 @@ func (a *App) addMemberForm(c *fiber.Ctx) error {
 	return a.redirect(c, a.membersURL(c, a.tr(c).T("members.flash.role", "Name", name, "Role", roleLabel(a.tr(c), form.Role))))
 }
 
+// errNoSuchUser refuses a username no account has.
+var errNoSuchUser = coded("validation_no_such_user", "no user has this name")
+
 // putMember finds the user and sets their role; it returns the name people know them by.
 func (a *App) putMember(c *fiber.Ctx, username, role string) (string, error) {
 	if username == "" {
-		return "", fieldError("username", "is required")
+		return "", fieldError("username", validation.ErrRequired)
 	}
 	u, err := a.store.UserByUsername(c.UserContext(), username)
 	if errors.Is(err, db.ErrNotFound) {
-		return "", fieldError("username", "no user has this name")
+		return "", fieldError("username", errNoSuchUser)
 	}
 	if err != nil {
 		return "", err
@@ -106,7 +110,7 @@ func (a *App) changeMemberForm(c *fiber.Ctx) error {
 		}{in, MemberRoleBody{Role: c.FormValue("role")}})
 	}
 	if err != nil {
-		errs, status, ok := formErrors(err)
+		errs, status, ok := a.formErrors(c, err)
 		if !ok {
 			return err
 		}

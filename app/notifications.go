@@ -107,16 +107,16 @@ func (b *NoticePrefsPatch) Validate(current string) error {
 	}
 	errs := validation.Errors{
 		"digest": validation.Validate(b.Digest, validation.In(db.DigestNever, db.DigestHourly, db.DigestDaily).
-			Error("must be never, hourly or daily")),
+			ErrorObject(coded("validation_digest", "must be never, hourly or daily"))),
 		"email": validation.Validate(b.Email, is.EmailFormat, validation.RuneLength(0, 254)),
 	}
 	for k := range b.Kinds {
 		if !slices.Contains(db.NoticeKinds(), k) {
-			errs["kinds."+k] = validation.NewError("unknown_kind", "is not a notification kind")
+			errs["kinds."+k] = coded("validation_unknown_kind", "is not a notification kind")
 		}
 	}
 	if errs["email"] == nil && b.Digest != "" && b.Digest != db.DigestNever && current == "" {
-		errs["email"] = validation.NewError("email_needed", "is needed for an e-mail digest")
+		errs["email"] = coded("validation_email_needed", "is needed for an e-mail digest")
 	}
 	return errs.Filter()
 }

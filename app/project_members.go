@@ -73,6 +73,9 @@ func (a *App) apiListMembers(ctx context.Context, in *ProjectIDInput) (*MemberLi
 // MemberOutput wraps MemberBody.
 type MemberOutput struct{ Body MemberBody }
 
+// errNeedsManager refuses a change that would leave a project without a project manager.
+var errNeedsManager = coded("validation_needs_manager", "the project needs a project manager")
+
 func (a *App) apiPutMember(ctx context.Context, in *struct {
 	MemberInput
 	Body MemberRoleBody
@@ -84,7 +87,7 @@ func (a *App) apiPutMember(ctx context.Context, in *struct {
 	}
 	m, err := a.store.SetMember(ctx, in.ID, in.UserID, in.Body.Role)
 	if isConflict(err) {
-		return nil, &Error{Status: http.StatusConflict, Message: "the project needs a project manager", Err: err}
+		return nil, &Error{Status: http.StatusConflict, Message: errNeedsManager.Error(), Words: errNeedsManager, Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -95,7 +98,7 @@ func (a *App) apiPutMember(ctx context.Context, in *struct {
 func (a *App) apiDeleteMember(ctx context.Context, in *MemberInput) (*struct{}, error) {
 	err := a.store.RemoveMember(ctx, in.ID, in.UserID)
 	if isConflict(err) {
-		return nil, &Error{Status: http.StatusConflict, Message: "the project needs a project manager", Err: err}
+		return nil, &Error{Status: http.StatusConflict, Message: errNeedsManager.Error(), Words: errNeedsManager, Err: err}
 	}
 	return nil, err
 }

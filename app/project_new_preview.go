@@ -27,7 +27,7 @@ func (a *App) previewNewSplit(c *fiber.Ctx) error {
 		return writeProblem(c, problem(errorf(http.StatusBadRequest, "the preview request is not valid JSON")))
 	}
 	if in.CellSizeM < 10 || in.CellSizeM > 100000 {
-		return writeProblem(c, problem(fieldError("cell_size_m", "must be between 10 and 100000 metres")))
+		return writeProblem(c, problem(fieldError("cell_size_m", errCellSize)))
 	}
 	stored, _, err := a.parseAOI(in.AOI)
 	if err != nil {
@@ -42,7 +42,8 @@ func (a *App) previewNewSplit(c *fiber.Ctx) error {
 	tasks, err := tasking.Split(ctx, aoi, nil, tasking.SplitParams{Method: tasking.SplitMethodGrid,
 		CellSizeM: in.CellSizeM}, nil)
 	if errors.Is(err, context.DeadlineExceeded) {
-		return writeProblem(c, problem(fieldError("cell_size_m", "the split is too large to preview: try larger cells")))
+		return writeProblem(c, problem(fieldError("cell_size_m", coded("validation_preview_too_large",
+			"the split is too large to preview: try larger cells"))))
 	}
 	if err != nil {
 		if p := splitError(err); p != err {

@@ -60,7 +60,7 @@ func TestProjectListAndNewProjectPages(t *testing.T) {
 	})
 	t.Run("Invalid_NameRequired", func(t *testing.T) {
 		resp, got := b.form("/projects", url.Values{"csrf_token": {csrf}, "aoi": {squareAOI(t)}}, nil)
-		check(t, resp, got, 422, "cannot be blank", "coordinates")
+		check(t, resp, got, 422, "is required", "coordinates")
 	})
 	t.Run("OK_CreatedGoesToSplit", func(t *testing.T) {
 		resp, got := b.form("/projects", url.Values{"csrf_token": {csrf}, "name": {"Mine"}, "aoi": {squareAOI(t)}}, nil)

@@ -28,31 +28,34 @@ type SplitBody struct {
 // are 422 naming the field.
 func (a *App) splitArgs(ctx context.Context, p db.Project, b SplitBody) (tasking.SplitParams, error) {
 	if p.Status != "draft" {
-		return tasking.SplitParams{}, errorf(http.StatusConflict, "only a draft project can be split; this one is "+p.Status)
+		return tasking.SplitParams{}, refusal(http.StatusConflict, coded("validation_split_not_draft",
+			"only a draft project can be split; this one is {{.status}}", "status", p.Status))
 	}
 	args := tasking.SplitParams{ProjectID: p.ID, Method: b.Method, CellSizeM: b.CellSizeM,
 		FeaturesPerTask: b.FeaturesPerTask}
 	switch b.Method {
 	case tasking.SplitMethodGrid:
 		if b.CellSizeM < 10 || b.CellSizeM > 100000 {
-			return args, fieldError("cell_size_m", "must be between 10 and 100000 metres")
+			return args, fieldError("cell_size_m", errCellSize)
 		}
 	case tasking.SplitMethodFeatures:
 		if b.FeaturesPerTask < 1 || b.FeaturesPerTask > 100000 {
-			return args, fieldError("features_per_task", "must be between 1 and 100000")
+			return args, fieldError("features_per_task", coded("validation_between", "must be between {{.min}} and {{.max}}",
+				"min", 1, "max", 100000))
 		}
 		pts, err := a.store.FeaturePoints(ctx, p.ID)
 		if err != nil {
 			return args, err
 		}
 		if len(pts) == 0 {
-			return args, fieldError("method", "the project has no features: upload a data extract first")
+			return args, fieldError("method", coded("validation_split_no_features",
+				"the project has no features: upload a data extract first"))
 		}
 	case tasking.SplitMethodCount:
 		n, err := strconv.Atoi(string(b.Tasks))
 		if err != nil || n < 1 || n > geo.DefaultMaxTasks {
-			return args, fieldError("tasks", "must be a number of tasks between 1 and "+
-				strconv.Itoa(geo.DefaultMaxTasks))
+			return args, fieldError("tasks", coded("validation_task_count",
+				"must be a number of tasks between 1 and {{.max}}", "max", geo.DefaultMaxTasks))
 		}
 		args.Tasks = n
 	case tasking.SplitMethodBoundaries:
@@ -61,10 +64,13 @@ func (a *App) splitArgs(ctx context.Context, p db.Project, b SplitBody) (tasking
 		}
 		args.Boundaries = b.Tasks
 	default:
-		return args, fieldError("method", "must be grid, boundaries, features or count")
+		return args, fieldError("method", coded("validation_split_method", "must be grid, boundaries, features or count"))
 	}
 	return args, nil
 }
+
+// errCellSize refuses a grid cell size.
+var errCellSize = coded("validation_cell_size", "must be between {{.min}} and {{.max}} metres", "min", 10, "max", 100000)
 
 // splitError turns the splitter's refusals into 422s naming the field.
 func splitError(err error) error {
@@ -72,9 +78,9 @@ func splitError(err error) error {
 	var ae *geo.AOIError
 	switch {
 	case errors.As(err, &pe):
-		return fieldError(pe.Field, pe.Message)
+		return fieldError(pe.Field, coded("validation_split_params", "{{.detail}}", "detail", pe.Message))
 	case errors.As(err, &ae):
-		return fieldError("tasks", ae.Message)
+		return fieldError("tasks", coded("validation_boundaries", "{{.detail}}", "detail", ae.Message))
 	}
 	return err
 }

@@ -146,15 +146,19 @@ func (a *App) apiCreateProject(ctx context.Context, in *struct{ Body NewProjectB
 	return &ProjectOutput{Body: projectBody(p, taskflow.RoleProjectManager)}, nil
 }
 
+// errAOIRequired refuses a project without an area of interest (ozzo's code: the page says it as any other
+// required field).
+var errAOIRequired = coded("validation_required", "is required")
+
 // parseAOI validates an uploaded AOI and returns it as a GeoJSON MultiPolygon with its area.
 func (a *App) parseAOI(raw json.RawMessage) (string, float64, error) {
 	if len(raw) == 0 || string(raw) == "null" {
-		return "", 0, fieldError("aoi", "is required")
+		return "", 0, fieldError("aoi", errAOIRequired)
 	}
 	mp, err := geo.ParseAOI(raw, a.cfg.Projects.MaxAOIKm2)
 	var ae *geo.AOIError
 	if errors.As(err, &ae) {
-		return "", 0, fieldError("aoi", ae.Message)
+		return "", 0, fieldError("aoi", coded("validation_aoi", "{{.detail}}", "detail", ae.Message))
 	}
 	if err != nil {
 		return "", 0, err
@@ -251,14 +255,16 @@ func (a *App) apiPatchProject(ctx context.Context, in *struct {
 // number of tasks, which publishing needs.
 func (b ProjectPatch) apply(p *db.Project, tasks int) error {
 	if p.Status == "archived" {
-		return errorf(http.StatusConflict, "the project is archived and read-only")
+		return refusal(http.StatusConflict, coded("validation_project_archived", "the project is archived and read-only"))
 	}
 	if b.Status != nil && *b.Status != p.Status {
 		if slices.Index(projectStatuses, *b.Status) < slices.Index(projectStatuses, p.Status) {
-			return errorf(http.StatusConflict, "a "+p.Status+" project cannot go back to "+*b.Status)
+			return refusal(http.StatusConflict, coded("validation_status_back",
+				"a {{.from}} project cannot go back to {{.to}}", "from", p.Status, "to", *b.Status))
 		}
 		if p.Status == "draft" && tasks == 0 {
-			return errorf(http.StatusConflict, "split the project into tasks before publishing it")
+			return refusal(http.StatusConflict, coded("validation_publish_unsplit",
+				"split the project into tasks before publishing it"))
 		}
 		p.Status = *b.Status
 	}

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -139,12 +140,12 @@ func (a *App) page(c *fiber.Ctx, status int, name, title string, data any) error
 }
 
 // renderError shows an error as a partial to htmx and as a page to a browser.
-func (a *App) renderError(c *fiber.Ctx, p *huma.ErrorModel) error {
+func (a *App) renderError(c *fiber.Ctx, p *huma.ErrorModel, cause error) error {
 	data := struct {
 		Status  int
 		Title   string
 		Message string
-	}{p.Status, a.tr(c).T("error.status", "Status", p.Status), p.Detail}
+	}{p.Status, a.tr(c).T("error.status", "Status", p.Status), errorPageMessage(a.tr(c), cause)}
 	var (
 		body []byte
 		err  error
@@ -160,6 +161,24 @@ func (a *App) renderError(c *fiber.Ctx, p *huma.ErrorModel) error {
 	}
 	c.Status(p.Status).Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(body)
+}
+
+// errorPageMessage is what the error page says about err, in l's language: its message, and each field's.
+func errorPageMessage(l loc, err error) string {
+	_, msg, fields := judge(err)
+	if len(fields) == 0 {
+		return l.refusal(msg)
+	}
+	names := make([]string, 0, len(fields))
+	for f := range fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	lines := make([]string, 0, len(names))
+	for _, f := range names {
+		lines = append(lines, f+": "+l.refusal(fields[f]))
+	}
+	return strings.Join(lines, "; ")
 }
 
 // writeProblem writes an RFC 9457 problem document.

@@ -133,8 +133,8 @@ func checkCSRF(c *fiber.Ctx, p *Principal) error {
 	return nil
 }
 
-var errCSRF = errorf(http.StatusForbidden, "this request did not come from a Fieldbase page (CSRF check failed); "+
-	"reload the page and try again")
+var errCSRF = refusal(http.StatusForbidden, coded("validation_csrf", "this request did not come from a Fieldbase "+
+	"page (CSRF check failed); reload the page and try again"))
 
 // setSessionCookie gives the browser its session: HttpOnly, SameSite=Lax, Secure over HTTPS.
 func (a *App) setSessionCookie(c *fiber.Ctx, plain string, expires time.Time) {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,7 +36,10 @@ func (s SettingsBody) Validate(maxUploadMB int, configured []config.OnlineBasema
 		validation.Field(&s.MaxUploadMB, validation.Required, validation.Min(1), validation.Max(maxUploadMB)),
 		validation.Field(&s.BaseURL, validation.RuneLength(0, 200), validation.By(checkBaseURL)),
 		validation.Field(&s.OnlineBasemaps, validation.By(func(any) error {
-			return config.CheckOnlineBasemaps(s.OnlineBasemaps, configured)
+			if err := config.CheckOnlineBasemaps(s.OnlineBasemaps, configured); err != nil {
+				return coded("validation_online_basemaps", "{{.detail}}", "detail", err.Error())
+			}
+			return nil
 		})),
 	)
 }
@@ -51,7 +53,7 @@ func checkBaseURL(v any) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" ||
 		u.Fragment != "" || u.User != nil {
-		return errors.New("must be an address such as http://192.168.1.20:8090")
+		return coded("validation_base_url", "must be an address such as http://192.168.1.20:8090")
 	}
 	return nil
 }
@@ -97,7 +99,7 @@ func (a *App) apiPutSettings(ctx context.Context, in *SettingsInput) (*SettingsO
 		return nil, err
 	}
 	if l := in.Body.DefaultLanguage; l != "" && !a.cat.Has(l) {
-		return nil, fieldError("default_language", "must be one of the languages the server has: "+a.langTags())
+		return nil, fieldError("default_language", a.errLanguage())
 	}
 	var online []db.OnlineBasemap
 	for _, b := range in.Body.OnlineBasemaps {

@@ -44,9 +44,9 @@ func parseOnlineLines(text string) ([]config.OnlineBasemap, error) {
 			zoom, err = strconv.Atoi(strings.TrimSpace(parts[3]))
 		}
 		if len(parts) != 4 || err != nil {
-			return nil, validation.Errors{"online_basemaps": fmt.Errorf(
-				"line %d: write name | tile address | attribution | largest zoom, e.g. "+
-					"Imagery | https://tiles.example.org/{z}/{x}/{y}.jpg | © Example | 19", i+1)}
+			return nil, validation.Errors{"online_basemaps": coded("validation_online_basemap_line",
+				"line {{.line}}: write name | tile address | attribution | largest zoom, e.g. {{.example}}",
+				"line", i+1, "example", "Imagery | https://tiles.example.org/{z}/{x}/{y}.jpg | © Example | 19")}
 		}
 		out = append(out, config.OnlineBasemap{Name: strings.TrimSpace(parts[0]), URL: strings.TrimSpace(parts[1]),
 			Attribution: strings.TrimSpace(parts[2]), MaxZoom: zoom})

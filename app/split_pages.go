@@ -81,7 +81,7 @@ func (a *App) splitProjectForm(c *fiber.Ctx) error {
 	}
 	job, err := a.apiSplit(c.UserContext(), &SplitInput{ID: pa.Project.ID, Body: f.body()})
 	if err != nil {
-		errs, status, ok := formErrors(err)
+		errs, status, ok := a.formErrors(c, err)
 		if !ok {
 			return err
 		}

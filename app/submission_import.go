@@ -111,7 +111,8 @@ func (a *App) importOutbox(c *fiber.Ctx) (ImportBody, error) {
 	for tmp == nil {
 		p, err := mr.NextPart()
 		if err == io.EOF {
-			return ImportBody{}, fieldError("file", "send the outbox ZIP in the multipart field file")
+			return ImportBody{}, fieldError("file", coded("validation_import_file_required",
+				"send the outbox ZIP in the multipart field file"))
 		}
 		if err != nil {
 			return ImportBody{}, bodyError(err)
@@ -137,7 +138,7 @@ func (a *App) importOutbox(c *fiber.Ctx) (ImportBody, error) {
 	defer f.Close()
 	zr, err := zip.NewReader(f, tmp.Info.Size)
 	if errors.Is(err, zip.ErrInsecurePath) {
-		return ImportBody{}, fieldError("file", "the ZIP holds a file name outside its folder")
+		return ImportBody{}, fieldError("file", coded("validation_zip_outside", "the ZIP holds a file name outside its folder"))
 	}
 	if err != nil {
 		return ImportBody{}, &Error{Status: http.StatusBadRequest, Message: "the file is not a readable ZIP archive", Err: err}
@@ -190,7 +191,8 @@ func (a *App) readOutboxZip(zr *zip.Reader) ([]outboxManifestRow, map[string][]*
 		name := zf.Name
 		if strings.HasSuffix(name, "/") && zf.FileInfo().IsDir() {
 			if !importDirRE.MatchString(strings.TrimSuffix(name, "/")) {
-				return nil, nil, fieldError("file", fmt.Sprintf("the ZIP holds an unexpected folder %q", name))
+				return nil, nil, fieldError("file", coded("validation_zip_folder", "the ZIP holds an unexpected folder {{.name}}",
+					"name", strconv.Quote(name)))
 			}
 			continue
 		}
@@ -200,33 +202,36 @@ func (a *App) readOutboxZip(zr *zip.Reader) ([]outboxManifestRow, map[string][]*
 		}
 		dir, file, ok := strings.Cut(name, "/")
 		if !ok || !importDirRE.MatchString(dir) || path.Clean(name) != name {
-			return nil, nil, fieldError("file", fmt.Sprintf("the ZIP holds a file with an unsafe or unexpected "+
-				"name: %q", name))
+			return nil, nil, fieldError("file", coded("validation_zip_unexpected_name",
+				"the ZIP holds a file with an unsafe or unexpected name: {{.name}}", "name", strconv.Quote(name)))
 		}
 		if clean, err := openrosa.SanitizeFilename(file); err != nil || clean != file {
-			return nil, nil, fieldError("file", fmt.Sprintf("the ZIP holds a file with an unsafe name: %q", name))
+			return nil, nil, fieldError("file", coded("validation_zip_unsafe_name", "the ZIP holds a file with an unsafe name: {{.name}}",
+				"name", strconv.Quote(name)))
 		}
 		byDir[dir] = append(byDir[dir], zf)
 	}
 	if manifest == nil {
-		return nil, nil, fieldError("file", "the ZIP has no manifest.json: is it an outbox export?")
+		return nil, nil, fieldError("file", coded("validation_zip_no_manifest", "the ZIP has no manifest.json: is it an outbox export?"))
 	}
 	rc, err := manifest.Open()
 	if err != nil {
-		return nil, nil, fieldError("file", "manifest.json cannot be read: "+err.Error())
+		return nil, nil, fieldError("file", coded("validation_manifest_unreadable", "manifest.json cannot be read: {{.detail}}",
+			"detail", err.Error()))
 	}
 	defer rc.Close()
 	body, err := io.ReadAll(io.LimitReader(rc, importMaxManifest+1))
 	if err != nil || len(body) > importMaxManifest {
-		return nil, nil, fieldError("file", "manifest.json cannot be read, or is larger than 8 MiB")
+		return nil, nil, fieldError("file", coded("validation_manifest_large", "manifest.json cannot be read, or is larger than 8 MiB"))
 	}
 	var m outboxManifest
 	if err := json.Unmarshal(body, &m); err != nil {
-		return nil, nil, fieldError("file", "manifest.json is not valid JSON: "+err.Error())
+		return nil, nil, fieldError("file", coded("validation_manifest_json", "manifest.json is not valid JSON: {{.detail}}",
+			"detail", err.Error()))
 	}
 	if m.Format != outboxZipFormat {
-		return nil, nil, fieldError("file", fmt.Sprintf("manifest.json: format %q, want %q", m.Format,
-			outboxZipFormat))
+		return nil, nil, fieldError("file", coded("validation_manifest_format", "manifest.json: format {{.got}}, want {{.want}}",
+			"got", strconv.Quote(m.Format), "want", strconv.Quote(outboxZipFormat)))
 	}
 	return m.Items, byDir, nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"cmp"
 	"context"
 	"errors"
@@ -83,11 +84,11 @@ func filterFrom(c *fiber.Ctx) submissionFilter {
 // listInput turns the typed filter into the API's list input, or per-field errors.
 func (a *App) listInput(ctx context.Context, pid int64, f submissionFilter) (*SubmissionListInput, error) {
 	in := &SubmissionListInput{ID: pid, Form: f.Form, Page: f.Page, PerPage: submissionsPerPage}
-	errs := map[string]string{}
+	errs := map[string]validation.Error{}
 	if f.Task != "" {
 		n, err := strconv.ParseInt(f.Task, 10, 64)
 		if err != nil || n < 1 {
-			errs["task"] = "must be a task id (a whole number)"
+			errs["task"] = coded("validation_task_id", "must be a task id (a whole number)")
 		}
 		in.Task = n
 	}
@@ -95,22 +96,22 @@ func (a *App) listInput(ctx context.Context, pid int64, f submissionFilter) (*Su
 		u, err := a.store.UserByUsername(ctx, f.Submitter)
 		switch {
 		case errors.Is(err, db.ErrNotFound):
-			errs["submitter"] = "no user has this name"
+			errs["submitter"] = errNoSuchUser
 		case err != nil:
 			return nil, err
 		}
 		in.Submitter = u.ID
 	}
 	if f.ReviewState != "" && !contains(reviewStates, f.ReviewState) {
-		errs["review_state"] = "is not a review state"
+		errs["review_state"] = coded("validation_review_state", "is not a review state")
 	}
 	in.ReviewState = f.ReviewState
 	var err error
 	if in.From, err = parseDay(f.From); err != nil {
-		errs["from"] = "must be a date (YYYY-MM-DD)"
+		errs["from"] = errDay
 	}
 	if in.To, err = parseDay(f.To); err != nil {
-		errs["to"] = "must be a date (YYYY-MM-DD)"
+		errs["to"] = errDay
 	} else if !in.To.IsZero() {
 		in.To = in.To.AddDate(0, 0, 1) // the day named is included
 	}
@@ -119,6 +120,9 @@ func (a *App) listInput(ctx context.Context, pid int64, f submissionFilter) (*Su
 	}
 	return in, nil
 }
+
+// errDay refuses a day not written YYYY-MM-DD.
+var errDay = coded("validation_day", "must be a date (YYYY-MM-DD)")
 
 func parseDay(s string) (time.Time, error) {
 	if s == "" {

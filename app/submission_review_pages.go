@@ -112,7 +112,7 @@ func (a *App) reviewSubmissionForm(c *fiber.Ctx) error {
 	in := &ReviewInput{SubmissionPath: SubmissionPath{ID: s.ProjectID, SID: s.ID}}
 	in.Body.ReviewState, in.Body.Comment = c.FormValue("review_state"), c.FormValue("comment")
 	if _, err := a.apiReviewSubmission(ctx, in); err != nil {
-		errs, status, ok := formErrors(err)
+		errs, status, ok := a.formErrors(c, err)
 		if !ok {
 			return err
 		}

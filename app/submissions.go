@@ -127,7 +127,8 @@ func (a *App) createSubmission(c *fiber.Ctx) error {
 	}
 	if len(r.XML) == 0 {
 		r.Discard()
-		return fieldError("submission_xml", "the submission XML is required")
+		return fieldError("submission_xml", coded("validation_submission_xml_required",
+			"the submission XML is required"))
 	}
 	p := principal(ctx)
 	got, err := a.collect.Ingest(ctx, r, db.Submission{ProjectID: projectFrom(ctx).Project.ID,
@@ -135,7 +136,8 @@ func (a *App) createSubmission(c *fiber.Ctx) error {
 	var ce *collect.Error
 	if errors.As(err, &ce) && errors.Is(ce, collect.ErrMalformed) {
 		return &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed", Err: err,
-			Fields: map[string]string{"submission_xml": ce.Message}}
+			Fields: map[string]validation.Error{"submission_xml": coded("validation_submission_xml", "{{.detail}}",
+				"detail", ce.Message)}}
 	}
 	if err != nil {
 		return err

@@ -132,40 +132,40 @@ func (a *App) checkAssignBody(ctx context.Context, projectID int64, b *AssignBod
 	errs := validation.Errors{}
 	switch {
 	case len(b.TaskIndexes) == 0 && b.Zones == nil:
-		errs["task_indexes"] = errors.New("choose tasks: task_indexes or zones")
+		errs["task_indexes"] = coded("validation_assign_choose", "choose tasks: task_indexes or zones")
 	case len(b.TaskIndexes) > 0 && b.Zones != nil:
-		errs["zones"] = errors.New("give task_indexes or zones, not both")
+		errs["zones"] = coded("validation_assign_both_selections", "give task_indexes or zones, not both")
 	case len(b.TaskIndexes) > db.MaxBulkTasks:
-		errs["task_indexes"] = errors.New("at most 10,000 tasks at once")
+		errs["task_indexes"] = coded("validation_assign_too_many", "at most 10,000 tasks at once")
 	case b.Zones != nil && (b.Zones.Grid < 2 || b.Zones.Grid > maxZoneGrid):
-		errs["zones.grid"] = errors.New("must be from 2 to 6")
+		errs["zones.grid"] = coded("validation_zone_grid", "must be from {{.min}} to {{.max}}", "min", 2, "max", maxZoneGrid)
 	case b.Zones != nil && len(b.Zones.Cells) == 0:
-		errs["zones.cells"] = errors.New("pick at least one zone")
+		errs["zones.cells"] = coded("validation_zone_none", "pick at least one zone")
 	case b.Zones != nil && slices.ContainsFunc(b.Zones.Cells, func(c int) bool { return c < 0 || c >= b.Zones.Grid*b.Zones.Grid }):
-		errs["zones.cells"] = errors.New("a zone number is outside the grid")
+		errs["zones.cells"] = coded("validation_zone_outside", "a zone number is outside the grid")
 	case slices.ContainsFunc(b.TaskIndexes, func(i int) bool { return i < 1 }):
-		errs["task_indexes"] = errors.New("task indexes start at 1")
+		errs["task_indexes"] = coded("validation_task_indexes", "task indexes start at 1")
 	}
 	switch {
 	case unassign && (b.UserID != 0 || b.TeamID != 0):
-		errs["user_id"] = errors.New("unassign takes no user_id or team_id")
+		errs["user_id"] = coded("validation_unassign_assignee", "unassign takes no user_id or team_id")
 	case unassign:
 	case b.UserID == 0 && b.TeamID == 0:
-		errs["user_id"] = errors.New("give the user_id or the team_id to assign the tasks to")
+		errs["user_id"] = coded("validation_assign_assignee", "give the user_id or the team_id to assign the tasks to")
 	case b.UserID != 0 && b.TeamID != 0:
-		errs["team_id"] = errors.New("give a user_id or a team_id, not both")
+		errs["team_id"] = coded("validation_assign_both_assignees", "give a user_id or a team_id, not both")
 	case b.UserID != 0:
 		role, err := a.store.MemberRole(ctx, projectID, b.UserID)
 		if err != nil {
 			return err
 		}
 		if role == "" {
-			errs["user_id"] = errors.New("is not a member of the project")
+			errs["user_id"] = coded("validation_not_member", "is not a member of the project")
 		}
 	default:
 		_, err := a.store.Team(ctx, projectID, b.TeamID)
 		if errors.Is(err, db.ErrNotFound) {
-			errs["team_id"] = errors.New("the project has no such team")
+			errs["team_id"] = coded("validation_no_such_team", "the project has no such team")
 		} else if err != nil {
 			return err
 		}

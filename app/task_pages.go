@@ -129,10 +129,11 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 		return err
 	}
 	if actErr != nil {
-		status, msg, fields := classify(actErr)
+		status, words, fieldWords := judge(actErr)
 		if status >= 500 {
 			return actErr
 		}
+		msg, fields := a.tr(c).refusal(words), a.tr(c).refusals(fieldWords)
 		var refused *taskflow.Error
 		if errors.As(actErr, &refused) {
 			msg, fields = refusalWords(a.tr(c), taskflow.Action(body.Action), refused)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"fieldbase/app/taskflow"
+	"fieldbase/db"
 )
 
 // teamsPerPage bounds the teams the page shows at once.
@@ -77,9 +79,15 @@ func (a *App) showTeamsPage(c *fiber.Ctx) error {
 	return a.page(c, fiber.StatusOK, "project_teams", "Teams", page)
 }
 
+// errTeamGone is what a team form says when its team was deleted meanwhile.
+var errTeamGone = coded("validation_team_gone", "this team no longer exists")
+
 // teamFormFailed shows the page again with the refusal's messages beside the fields of the form that failed.
 func (a *App) teamFormFailed(c *fiber.Ctx, form teamsPage, err error) error {
-	errs, status, ok := formErrors(err)
+	if errors.Is(err, db.ErrNotFound) {
+		err = refusal(fiber.StatusNotFound, errTeamGone) // the team was deleted meanwhile
+	}
+	errs, status, ok := a.formErrors(c, err)
 	if !ok {
 		return err
 	}
@@ -87,7 +95,6 @@ func (a *App) teamFormFailed(c *fiber.Ctx, form teamsPage, err error) error {
 	if derr != nil {
 		return derr
 	}
-	errs = teamFieldMessages(a.tr(c), errs)
 	page.Errors = errs
 	for i := range page.Teams {
 		if strconv.FormatInt(page.Teams[i].ID, 10) == form.Form {
@@ -142,7 +149,7 @@ func (a *App) teamMemberForm(c *fiber.Ctx) error {
 	}
 	uid, _ := strconv.ParseInt(c.FormValue("user_id"), 10, 64)
 	if uid <= 0 {
-		return a.teamFormFailed(c, teamsPage{Form: c.Params("tid")}, fieldError("members", "choose a member"))
+		return a.teamFormFailed(c, teamsPage{Form: c.Params("tid")}, fieldError("members", coded("validation_choose_member", "choose a member")))
 	}
 	in := TeamMemberInput{TeamInput: TeamInput{ID: projectFrom(c.UserContext()).Project.ID, TID: tid}, UserID: uid}
 	msg := a.tr(c).T("teams.flash.member_added")
@@ -156,36 +163,6 @@ func (a *App) teamMemberForm(c *fiber.Ctx) error {
 		return a.teamFormFailed(c, teamsPage{Form: c.Params("tid")}, err)
 	}
 	return a.redirect(c, a.teamsURL(c, msg))
-}
-
-// teamFieldMessages words the team forms' messages in the page's language (the team API's problem details stay
-// English); a message the catalogue lacks stays as it is.
-func teamFieldMessages(l loc, errs map[string]string) map[string]string {
-	out := make(map[string]string, len(errs))
-	for field, msg := range errs {
-		out[field] = teamMessage(l, msg)
-	}
-	return out
-}
-
-func teamMessage(l loc, msg string) string {
-	switch msg {
-	case "choose a member":
-		return l.T("teams.error.choose_member")
-	case "is required":
-		return l.T("teams.error.required")
-	case "the length must be between 1 and 60":
-		return l.T("teams.error.name_length")
-	case "must be a colour written #rrggbb":
-		return l.T("teams.error.colour")
-	case "is already the name of another team":
-		return l.T("teams.error.name_taken")
-	case "only members of the project can be in its teams":
-		return l.T("teams.error.not_member")
-	case "not found", "the project has no such team":
-		return l.T("teams.error.gone")
-	}
-	return msg
 }
 
 func (a *App) teamsURL(c *fiber.Ctx, saved string) string {

@@ -90,7 +90,7 @@ func (b *TeamCreateBody) Validate() error {
 	return validation.ValidateStruct(b,
 		validation.Field(&b.Name, validation.Required.Error("is required"), validation.RuneLength(1, 60)),
 		validation.Field(&b.Colour, validation.Required.Error("is required"),
-			validation.Match(colourRE).Error("must be a colour written #rrggbb")))
+			validation.Match(colourRE).ErrorObject(coded("validation_colour", "must be a colour written #rrggbb"))))
 }
 
 var (
@@ -203,10 +203,12 @@ func teamError(err error) error {
 	switch {
 	case isConflict(err):
 		return &Error{Status: http.StatusConflict, Message: "the project already has a team with this name",
-			Fields: map[string]string{"name": "is already the name of another team"}, Err: err}
+			Fields: map[string]validation.Error{"name": coded("validation_team_name_taken",
+				"is already the name of another team")}, Err: err}
 	case errors.Is(err, db.ErrNotProjectMember):
 		return &Error{Status: http.StatusUnprocessableEntity, Message: "validation failed",
-			Fields: map[string]string{"members": "only members of the project can be in its teams"}, Err: err}
+			Fields: map[string]validation.Error{"members": coded("validation_team_not_member",
+				"only members of the project can be in its teams")}, Err: err}
 	}
 	return err
 }

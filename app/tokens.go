@@ -107,7 +107,7 @@ func (a *App) changePassword(ctx context.Context, p *Principal, b PasswordChange
 		return err
 	}
 	if !ok {
-		return fieldError("old_password", "is not your current password")
+		return fieldError("old_password", coded("validation_old_password", "is not your current password"))
 	}
 	hash, err := a.logins.hash(ctx, b.NewPassword)
 	if err != nil {

@@ -14,6 +14,9 @@ import (
 	"fieldbase/db"
 )
 
+// errUsernameTaken refuses a username another account has.
+var errUsernameTaken = coded("validation_username_taken", "is already taken")
+
 // UserBody is a user as the API shows it (never with a password hash).
 type UserBody struct {
 	ID          int64     `json:"id"`
@@ -124,7 +127,7 @@ func (a *App) createUser(ctx context.Context, b NewUserBody) (db.User, error) {
 		PasswordHash: hash, IsAdmin: b.IsAdmin})
 	if isConflict(err) {
 		return db.User{}, &Error{Status: http.StatusConflict, Message: "username taken",
-			Fields: map[string]string{"username": "is already taken"}}
+			Fields: map[string]validation.Error{"username": errUsernameTaken}}
 	}
 	return u, err
 }
@@ -194,7 +197,8 @@ func (a *App) patchUser(ctx context.Context, id int64, b UserPatchBody) (db.User
 		((b.Disabled != nil && *b.Disabled) || (b.IsAdmin != nil && !*b.IsAdmin))
 	if losesAdmin {
 		if n, err := a.store.CountAdmins(ctx); err != nil || n <= 1 {
-			return db.User{}, errorf(http.StatusConflict, "this is the last administrator; make another first")
+			return db.User{}, refusal(http.StatusConflict, coded("validation_last_admin",
+				"this is the last administrator; make another first"))
 		}
 	}
 	p := db.UserPatch{Username: b.Username, DisplayName: b.DisplayName, Email: b.Email, IsAdmin: b.IsAdmin,
@@ -211,7 +215,7 @@ func (a *App) patchUser(ctx context.Context, id int64, b UserPatchBody) (db.User
 	a.creds.forgetUser(id)
 	if isConflict(err) {
 		return db.User{}, &Error{Status: http.StatusConflict, Message: "username taken",
-			Fields: map[string]string{"username": "is already taken"}}
+			Fields: map[string]validation.Error{"username": errUsernameTaken}}
 	}
 	return u, err
 }

@@ -20,8 +20,8 @@ const (
 // returns a validation.Error with a user-facing message, or nil.
 func ValidatePassword(pw string) error {
 	if n := utf8.RuneCountInString(pw); n < MinPasswordLen || n > MaxPasswordLen {
-		return validation.NewError("validation_password_length",
-			fmt.Sprintf("must be between %d and %d characters", MinPasswordLen, MaxPasswordLen))
+		return validation.NewError("validation_password_length", "must be between {{.min}} and {{.max}} characters").
+			SetParams(map[string]any{"min": MinPasswordLen, "max": MaxPasswordLen})
 	}
 	return nil
 }
@@ -42,8 +42,8 @@ func NormalizeUsername(s string) string {
 // validation.Error with a user-facing message, or nil.
 func ValidateUsername(name string) error {
 	if n := len(name); n < MinUsernameLen || n > MaxUsernameLen {
-		return validation.NewError("validation_username_length",
-			fmt.Sprintf("must be between %d and %d characters", MinUsernameLen, MaxUsernameLen))
+		return validation.NewError("validation_username_length", "must be between {{.min}} and {{.max}} characters").
+			SetParams(map[string]any{"min": MinUsernameLen, "max": MaxUsernameLen})
 	}
 	for i := 0; i < len(name); i++ {
 		if !usernameByte(name[i]) {

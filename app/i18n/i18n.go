@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -233,6 +234,12 @@ func Pseudo(en []byte) ([]byte, error) {
 	}
 	out["language.name"] = "⟦Pseudo⟧"
 	return json.Marshal(out)
+}
+
+// Known reports whether the source catalogue has message id.
+func (c *Catalog) Known(id string) bool {
+	_, ok := slices.BinarySearch(c.ids, id)
+	return ok
 }
 
 // IDs lists the source catalogue's message ids, sorted.
