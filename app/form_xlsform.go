@@ -1,13 +1,13 @@
 package app
 
 import (
-	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"mime"
 	"net/http"
 	"path"

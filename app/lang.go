@@ -1,10 +1,10 @@
 package app
 
 import (
-	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"cmp"
 	"context"
 	"encoding/json"
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"html"
 	"html/template"
 	"net/http"

@@ -1,9 +1,9 @@
 package app
 
 import (
-	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"errors"
 	"fmt"
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"strconv"
 	"strings"
 

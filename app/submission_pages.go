@@ -1,11 +1,11 @@
 package app
 
 import (
-	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	validation "github.com/go-ozzo/ozzo-validation/v4"
 	"net/url"
 	"strconv"
 	"strings"
