@@ -73,7 +73,7 @@ func (a *App) checkGeneration(ctx context.Context, in GenerateBasemapBody) (gene
 	src, err := basemapgen.Resolve(ctx, in.Source, configured, a.cfg.Basemaps.AllowPrivateURLs)
 	var se *basemapgen.SourceError
 	if errors.As(err, &se) {
-		return g, fieldError("source", uncoded(se.Reason))
+		return g, fieldError("source", worded{code: se.Code, text: se.Reason, params: se.Params})
 	}
 	if err != nil {
 		return g, err

@@ -31,6 +31,20 @@ func coded(code, english string, kv ...any) validation.Error {
 	return e.SetParams(params)
 }
 
+// worded is a refusal another package wrote in English already (it does not know ozzo), with the code and params
+// a page words it from. Its text is shown as it is, never parsed as a template.
+type worded struct {
+	code, text string
+	params     map[string]any
+}
+
+func (w worded) Error() string                               { return w.text }
+func (w worded) Code() string                                { return w.code }
+func (w worded) Message() string                             { return w.text }
+func (w worded) Params() map[string]any                      { return w.params }
+func (w worded) SetMessage(m string) validation.Error        { w.text = m; return w }
+func (w worded) SetParams(p map[string]any) validation.Error { w.params = p; return w }
+
 // uncoded is a message with no code: a page shows it in English.
 func uncoded(english string) validation.Error { return validation.NewError("", english) }
 

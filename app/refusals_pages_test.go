@@ -190,6 +190,16 @@ func TestPageRefusalsInTheReadersLanguage(t *testing.T) {
 			t.Error("the login page still says it in English")
 		}
 	})
+	t.Run("BasemapSource", func(t *testing.T) {
+		h := map[string]string{"HX-Request": "true", "Accept-Language": "fr"}
+		resp, body := pm.form(fmt.Sprintf("/projects/%d/basemaps/estimate", pid), url.Values{"csrf_token": {pmCSRF},
+			"source": {"url"}, "url": {"https://tile.openstreetmap.org/{z}/{x}/{y}.png"}, "min_zoom": {"14"},
+			"max_zoom": {"15"}, "format": {"pmtiles"}}, h)
+		check(t, resp, body, 422, `<p class="field-error" id="e-g-source">tile.openstreetmap.org ne peut pas être utilisé`)
+		if strings.Contains(body, "may not be used") {
+			t.Error("the basemap form still says it in English")
+		}
+	})
 	t.Run("APIStaysEnglish", func(t *testing.T) {
 		h := bearer(pmTok)
 		h["Accept-Language"] = "fr"

@@ -43,7 +43,7 @@ var ozzoNotRules = []string{"By", "Each", "Error", "Errors", "Field", "FieldRule
 
 var (
 	ozzoName  = regexp.MustCompile(`\b(?:validation|is)\.([A-Z]\w*)`)
-	codedCall = regexp.MustCompile(`\b(?:coded|NewError)\(\s*"([a-z0-9_]+)"`)
+	codedCall = regexp.MustCompile(`\b(?:coded|NewError|sourceError)\(\s*"([a-z0-9_]+)"`)
 )
 
 // refusalCode is one code the app can produce: where it was found and the params its English text names.

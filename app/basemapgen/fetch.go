@@ -41,7 +41,8 @@ func NewFetcher(userAgent string, timeout time.Duration, trusted bool) *Fetcher 
 			return errors.New("too many redirects")
 		}
 		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-			return sourceErrorf("the source redirected to a %s URL", req.URL.Scheme)
+			return sourceError("validation_source_redirect", "the source redirected to a {{.scheme}} URL",
+				"scheme", req.URL.Scheme)
 		}
 		return checkHost(req.URL.Hostname())
 	}}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"text/template"
 )
 
 // Source is a tile source: an XYZ URL template with {z}, {x} and {y} (or {-y} for TMS rows) and optionally {s}
@@ -24,13 +25,28 @@ type Source struct {
 	Trusted bool `json:"trusted,omitempty"`
 }
 
-// SourceError says why a source may not be used, in words a person can act on.
-type SourceError struct{ Reason string }
+// SourceError says why a source may not be used, in words a person can act on. Code (validation_source_...) and
+// Params let a page say it in its reader's language; Reason is the English.
+type SourceError struct {
+	Reason string
+	Code   string
+	Params map[string]any
+}
 
 func (e *SourceError) Error() string { return e.Reason }
 
-func sourceErrorf(format string, args ...any) error {
-	return &SourceError{Reason: fmt.Sprintf(format, args...)}
+// sourceError is a refusal whose English is a template (a literal, never input) filled with params given as name
+// and value pairs.
+func sourceError(code, english string, kv ...any) error {
+	params := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		params[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	var b strings.Builder
+	if err := template.Must(template.New(code).Parse(english)).Execute(&b, params); err != nil {
+		b.WriteString(english)
+	}
+	return &SourceError{Reason: b.String(), Code: code, Params: params}
 }
 
 // Refused lists the tile hosts whose usage policies forbid bulk or offline download (a host matches an entry
@@ -62,7 +78,8 @@ func Resolve(ctx context.Context, choice string, configured []Source, allowPriva
 		}
 	}
 	if !strings.Contains(choice, "://") {
-		return Source{}, sourceErrorf("%q is neither a configured source nor a URL template", choice)
+		return Source{}, sourceError("validation_source_unknown",
+			"{{.choice}} is neither a configured source nor a URL template", "choice", strconv.Quote(choice))
 	}
 	s := Source{Name: "", URL: choice}
 	if err := CheckURL(choice); err != nil {
@@ -76,12 +93,13 @@ func Resolve(ctx context.Context, choice string, configured []Source, allowPriva
 	}
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", u.Hostname())
 	if err != nil {
-		return s, sourceErrorf("the host %s cannot be found", u.Hostname())
+		return s, sourceError("validation_source_host_unknown", "the host {{.host}} cannot be found",
+			"host", u.Hostname())
 	}
 	for _, a := range addrs {
 		if !publicAddr(a) {
-			return s, sourceErrorf("the host %s is on a private network: ask an administrator to add it as a "+
-				"configured source", u.Hostname())
+			return s, sourceError("validation_source_private", "the host {{.host}} is on a private network: "+
+				"ask an administrator to add it as a configured source", "host", u.Hostname())
 		}
 	}
 	return s, nil
@@ -92,14 +110,14 @@ func Resolve(ctx context.Context, choice string, configured []Source, allowPriva
 func CheckURL(tmpl string) error {
 	if !strings.Contains(tmpl, "{z}") || !strings.Contains(tmpl, "{x}") ||
 		!(strings.Contains(tmpl, "{y}") || strings.Contains(tmpl, "{-y}")) {
-		return sourceErrorf("the URL template must hold {z}, {x} and {y}")
+		return sourceError("validation_source_xyz", "the URL template must hold {z}, {x} and {y}")
 	}
 	u, err := url.Parse(fill(tmpl, 0, 0, 0))
 	if err == nil && u.Scheme != "http" && u.Scheme != "https" {
-		return sourceErrorf("the URL template must start with http:// or https://")
+		return sourceError("validation_source_scheme", "the URL template must start with http:// or https://")
 	}
 	if err != nil || u.Host == "" {
-		return sourceErrorf("the URL template is not a valid URL")
+		return sourceError("validation_source_url", "the URL template is not a valid URL")
 	}
 	return checkHost(u.Hostname())
 }
@@ -108,8 +126,9 @@ func checkHost(host string) error {
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	for _, r := range Refused {
 		if host == r.Host || strings.HasSuffix(host, "."+r.Host) {
-			return sourceErrorf("%s may not be used: %s forbids bulk downloads for offline use. Use your own "+
-				"tile server or a service whose plan allows offline basemaps", host, r.Owner)
+			return sourceError("validation_source_refused", "{{.host}} may not be used: {{.owner}} forbids bulk "+
+				"downloads for offline use. Use your own tile server or a service whose plan allows offline basemaps",
+				"host", host, "owner", r.Owner)
 		}
 	}
 	return nil
@@ -139,7 +158,8 @@ func dialControl(_, address string, _ syscall.RawConn) error {
 		return err
 	}
 	if !publicAddr(ap.Addr()) {
-		return sourceErrorf("the tile source %s is on a private network", ap.Addr())
+		return sourceError("validation_source_private_address", "the tile source {{.address}} is on a private network",
+			"address", ap.Addr())
 	}
 	return nil
 }
