@@ -110,13 +110,16 @@ func judge(err error) (int, validation.Error, map[string]validation.Error) {
 		if ae.Words != nil {
 			return ae.Status, ae.Words, ae.Fields
 		}
+		if len(ae.Fields) > 0 && ae.Message == errInvalid.Error() {
+			return ae.Status, errInvalid, ae.Fields
+		}
 		return ae.Status, uncoded(ae.Message), ae.Fields
 	case errors.As(err, &ce):
 		return collectStatus(ce), uncoded(ce.Message), nil
 	case errors.As(err, &te):
 		return flowStatus(te), uncoded(te.Message), nil
 	case errors.As(err, &ve):
-		return http.StatusUnprocessableEntity, uncoded("validation failed"), flattenValidation("", ve)
+		return http.StatusUnprocessableEntity, errInvalid, flattenValidation("", ve)
 	case errors.As(err, &vi):
 		return http.StatusUnprocessableEntity, vi, nil
 	case errors.Is(err, db.ErrNotFound):
@@ -138,6 +141,8 @@ var (
 	errGone     = coded("validation_not_found", "not found")
 	errConflict = coded("validation_conflict", "conflict with the current state")
 	errInternal = coded("validation_internal", "internal error")
+	// errInvalid is the message of a request refused for its fields, whose own messages say why.
+	errInvalid = coded("validation_failed", "validation failed")
 )
 
 // englishFields is per-field messages as the API sends them.

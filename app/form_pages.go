@@ -104,7 +104,7 @@ func (a *App) uploadMediaPage(c *fiber.Ctx) error {
 	return a.viaUpload(c, a.uploadFormMedia, formID, func(body []byte) string {
 		var m MediaBody
 		_ = json.Unmarshal(body, &m)
-		return fmt.Sprintf("%s added to %s", m.Name, formID)
+		return a.tr(c).T("forms.flash.media_added", "Name", m.Name, "Form", formID)
 	})
 }
 
@@ -120,8 +120,7 @@ func (a *App) viaUpload(c *fiber.Ctx, upload fiber.Handler, mediaFor string, sav
 			for _, m := range ae.List {
 				problems = append(problems, m.Message)
 			}
-			errs = map[string]string{"file": "This workbook cannot be used yet: fix " + pluralWord(len(problems),
-				"this problem", "these problems") + " in your spreadsheet and upload it again."}
+			errs = map[string]string{"file": a.tr(c).N("forms.error.workbook_problems", len(problems))}
 		}
 		c.Response().ResetBody()
 		page, derr := a.formsPageData(c, formsPage{Errors: errs, Problems: problems, MediaFor: mediaFor})
@@ -135,13 +134,6 @@ func (a *App) viaUpload(c *fiber.Ctx, upload fiber.Handler, mediaFor string, sav
 	c.Response().Header.SetContentType(fiber.MIMETextPlainCharsetUTF8)
 	return a.redirect(c, fmt.Sprintf("/projects/%d/forms?saved=%s", projectFrom(c.UserContext()).Project.ID,
 		urlQueryEscape(msg)))
-}
-
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // addReadyFormPage adds a ready form as the project's form and goes back to the forms page.
