@@ -99,11 +99,11 @@ func (a *App) changeMemberForm(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	in := MemberInput{ID: projectFrom(c.UserContext()).Project.ID, UserID: userID}
-	msg := "Member removed"
+	msg := a.tr(c).T("members.flash.removed")
 	if c.FormValue("remove") != "" {
 		_, err = a.apiDeleteMember(c.UserContext(), &in)
 	} else {
-		msg = "Role changed"
+		msg = a.tr(c).T("members.flash.role_changed")
 		_, err = a.apiPutMember(c.UserContext(), &struct {
 			MemberInput
 			Body MemberRoleBody
