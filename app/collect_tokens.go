@@ -81,6 +81,9 @@ type CollectTokenPath struct {
 	TID int64 `path:"tid"`
 }
 
+// errNoToken is the answer about a device token the project does not have.
+var errNoToken = coded("validation_no_such_token", "no such token")
+
 var (
 	createCollectTokenOp = huma.Operation{OperationID: "create-collect-token", Tags: []string{"ODK Collect"},
 		DefaultStatus: http.StatusCreated,
@@ -167,7 +170,7 @@ func (a *App) collectQR(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	tid, err := strconv.ParseInt(c.Params("tid"), 10, 64)
 	if err != nil {
-		return errorf(http.StatusNotFound, "no such token")
+		return refusal(http.StatusNotFound, errNoToken)
 	}
 	pa := projectFrom(ctx)
 	t, err := a.store.CollectToken(ctx, pa.Project.ID, tid)
@@ -175,7 +178,7 @@ func (a *App) collectQR(c *fiber.Ctx) error {
 		return err
 	}
 	if t.RevokedAt != nil {
-		return errorf(http.StatusGone, "this token was revoked")
+		return refusal(http.StatusGone, coded("validation_token_revoked", "this token was revoked"))
 	}
 	base := a.serverURL(ctx)
 	if chosen := c.Query("base"); chosen != "" {

@@ -110,7 +110,7 @@ func (a *App) revokeDeviceForm(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	tid, err := strconv.ParseInt(c.Params("tid"), 10, 64)
 	if err != nil {
-		return errorf(fiber.StatusNotFound, "no such token")
+		return refusal(fiber.StatusNotFound, errNoToken)
 	}
 	pid := projectFrom(ctx).Project.ID
 	if _, err := a.apiRevokeCollectToken(ctx, &CollectTokenPath{ID: pid, TID: tid}); err != nil {

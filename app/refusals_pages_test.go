@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -198,6 +199,13 @@ func TestPageRefusalsInTheReadersLanguage(t *testing.T) {
 		check(t, resp, body, 422, `<p class="field-error" id="e-g-source">tile.openstreetmap.org ne peut pas être utilisé`)
 		if strings.Contains(body, "may not be used") {
 			t.Error("the basemap form still says it in English")
+		}
+	})
+	t.Run("ErrorPage", func(t *testing.T) {
+		resp, body := pm.send(httptest.NewRequest("GET", "/projects/99999/members", nil), fr)
+		check(t, resp, body, 404, "ce projet n&#39;existe pas")
+		if strings.Contains(body, "no such project") {
+			t.Error("the error page still says it in English")
 		}
 	})
 	t.Run("APIStaysEnglish", func(t *testing.T) {
