@@ -186,29 +186,28 @@ type aoiCheck struct {
 func (a *App) checkAOIPartial(c *fiber.Ctx) error {
 	raw := json.RawMessage(bytes.TrimSpace(c.Body()))
 	out := aoiCheck{MaxKm2: a.cfg.Projects.MaxAOIKm2}
-	what := "file"
-	if c.Query("from") == "drawing" {
-		what = "drawing"
-	}
+	l := a.tr(c)
+	drawing := c.Query("from") == "drawing"
 	mp, err := geo.ParseAOI(raw, 0) // no maximum here: the area is compared below, with its figure
 	var ae *geo.AOIError
 	switch {
 	case len(raw) == 0:
-		out.Message = "The file is empty."
+		out.Message = l.T("new.aoi.empty")
 	case errors.As(err, &ae):
-		out.Message = "This " + what + " cannot be the area: " + ae.Message + "."
+		out.Message = l.T("new.aoi.file_refused", "Detail", ae.Message)
+		if drawing {
+			out.Message = l.T("new.aoi.drawing_refused", "Detail", ae.Message)
+		}
 	case err != nil:
 		return err
 	default:
 		out.AreaKm2 = math.Round(geo.AreaM2(mp)/1e4) / 100
 		out.Geometry, _ = json.Marshal(mp)
 		if _, _, err := a.parseAOI(raw); err != nil {
-			out.Message = fmt.Sprintf("The area is %s km², larger than the %s km² a project may cover: split it "+
-				"into several projects.", formatKm2(out.AreaKm2), formatKm2(out.MaxKm2))
+			out.Message = l.T("new.aoi.too_large", "Area", formatKm2(out.AreaKm2), "Max", formatKm2(out.MaxKm2))
 		} else {
 			out.OK = true
-			out.Message = fmt.Sprintf("The area is %s km² (a project may cover up to %s km²); it is shown on the map.",
-				formatKm2(out.AreaKm2), formatKm2(out.MaxKm2))
+			out.Message = l.T("new.aoi.ok", "Area", formatKm2(out.AreaKm2), "Max", formatKm2(out.MaxKm2))
 		}
 	}
 	return c.JSON(out)
@@ -274,7 +273,7 @@ func (a *App) showProjectPage(c *fiber.Ctx) error {
 		return err
 	}
 	if c.Query("published") != "" {
-		page.Notice = "Published: mappers can now lock tasks."
+		page.Notice = a.tr(c).T("project.notice.published")
 	}
 	page.Instructions = markdown.Render(pa.Project.Instructions)
 	return a.page(c, fiber.StatusOK, "project", pa.Project.Name, page)

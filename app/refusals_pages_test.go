@@ -201,6 +201,12 @@ func TestPageRefusalsInTheReadersLanguage(t *testing.T) {
 			t.Error("the basemap form still says it in English")
 		}
 	})
+	t.Run("NewProjectAreaCheck", func(t *testing.T) {
+		req := httptest.NewRequest("POST", "/projects/new/aoi", strings.NewReader(`{"type":"Point","coordinates":[1,2]}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, body := pm.send(req, map[string]string{"X-CSRF-Token": pmCSRF, "Accept-Language": "fr"})
+		check(t, resp, body, 200, `"ok":false`, "Ce fichier ne peut pas servir de zone")
+	})
 	t.Run("ErrorPage", func(t *testing.T) {
 		resp, body := pm.send(httptest.NewRequest("GET", "/projects/99999/members", nil), fr)
 		check(t, resp, body, 404, "ce projet n&#39;existe pas")
