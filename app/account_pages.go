@@ -61,7 +61,7 @@ func (a *App) login(c *fiber.Ctx) error {
 		}
 		_, msg, _ := judge(ae)
 		return a.page(c, ae.Status, "login", "Log in", loginPage{Username: username, Next: next,
-			Error: a.tr(c).refusal(msg)})
+			Error: a.tr(c).word(msg)})
 	}
 	plain, cred, err := a.issue(ctx, u.ID, "session", string(c.Request().Header.UserAgent()))
 	if err != nil {

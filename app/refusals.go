@@ -51,9 +51,9 @@ func uncoded(english string) validation.Error { return validation.NewError("", e
 // refusalID is the catalogue message of a refusal code.
 func refusalID(code string) string { return "field." + code }
 
-// refusal says a refusal in l's language: the catalogue's message for its code with its params, or its English
+// word says a refusal in l's language: the catalogue's message for its code with its params, or its English
 // text when it has no code or the catalogue has no message for the code.
-func (l loc) refusal(e validation.Error) string {
+func (l loc) word(e validation.Error) string {
 	if e == nil {
 		return ""
 	}
@@ -68,11 +68,11 @@ func (l loc) refusal(e validation.Error) string {
 	return l.cat.T(l.lang, id, data)
 }
 
-// refusals says per-field refusals in l's language.
-func (l loc) refusals(fields map[string]validation.Error) map[string]string {
+// wordFields says per-field refusals in l's language.
+func (l loc) wordFields(fields map[string]validation.Error) map[string]string {
 	out := make(map[string]string, len(fields))
 	for k, e := range fields {
-		out[k] = l.refusal(e)
+		out[k] = l.word(e)
 	}
 	return out
 }
@@ -92,7 +92,7 @@ func (a *App) formErrors(c *fiber.Ctx, err error) (map[string]string, int, bool)
 	}
 	l := a.tr(c)
 	if len(fields) == 0 {
-		return map[string]string{"": l.refusal(msg)}, status, true
+		return map[string]string{"": l.word(msg)}, status, true
 	}
-	return l.refusals(fields), status, true
+	return l.wordFields(fields), status, true
 }

@@ -205,7 +205,7 @@ func TestRefusalWording(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := fr.refusal(tt.e); !strings.Contains(got, tt.want) {
+			if got := fr.word(tt.e); !strings.Contains(got, tt.want) {
 				t.Errorf("got %q, want it to hold %q", got, tt.want)
 			}
 		})

@@ -167,7 +167,7 @@ func (a *App) renderError(c *fiber.Ctx, p *huma.ErrorModel, cause error) error {
 func errorPageMessage(l loc, err error) string {
 	_, msg, fields := judge(err)
 	if len(fields) == 0 {
-		return l.refusal(msg)
+		return l.word(msg)
 	}
 	names := make([]string, 0, len(fields))
 	for f := range fields {
@@ -176,7 +176,7 @@ func errorPageMessage(l loc, err error) string {
 	sort.Strings(names)
 	lines := make([]string, 0, len(names))
 	for _, f := range names {
-		lines = append(lines, f+": "+l.refusal(fields[f]))
+		lines = append(lines, f+": "+l.word(fields[f]))
 	}
 	return strings.Join(lines, "; ")
 }

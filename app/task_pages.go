@@ -133,7 +133,7 @@ func (a *App) taskActionForm(c *fiber.Ctx) error {
 		if status >= 500 {
 			return actErr
 		}
-		msg, fields := a.tr(c).refusal(words), a.tr(c).refusals(fieldWords)
+		msg, fields := a.tr(c).word(words), a.tr(c).wordFields(fieldWords)
 		var refused *taskflow.Error
 		if errors.As(actErr, &refused) {
 			msg, fields = refusalWords(a.tr(c), taskflow.Action(body.Action), refused)
