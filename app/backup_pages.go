@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"net/url"
 	"time"
 
@@ -42,31 +41,33 @@ func (a *App) showBackupsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	l := a.tr(c)
 	switch c.Query("done") {
 	case "deleted":
-		data.Notice = "Backup deleted."
+		data.Notice = l.T("backups.flash.deleted")
 	case "backup":
-		data.Notice = "Backup finished."
+		data.Notice = l.T("backups.flash.finished")
 	}
-	return a.page(c, fiber.StatusOK, "backups", "Backups", data)
+	return a.page(c, fiber.StatusOK, "backups", l.T("nav.backups"), data)
 }
 
 func (a *App) backupsPageData(c *fiber.Ctx) (backupsPage, error) {
 	ctx := c.UserContext()
 	now := time.Now()
-	p := backupsPage{Dir: a.jobs.BackupsDir(), Schedule: scheduleWords(a.cfg.Backups.Interval, a.cfg.Backups.Keep)}
+	l := a.tr(c)
+	p := backupsPage{Dir: a.jobs.BackupsDir(), Schedule: scheduleWords(l, a.cfg.Backups.Interval, a.cfg.Backups.Keep)}
 	list, err := backup.List(p.Dir)
 	if err != nil {
 		// The page still shows what went wrong with the last backup, which is usually the same cause.
 		a.log.WarnContext(ctx, "backups not listed", "dir", p.Dir, "err", err)
-		p.ListError = "The backups folder cannot be read; see the server log."
+		p.ListError = l.T("backups.list_error")
 	}
 	for _, b := range list {
-		kind := "By hand"
+		kind := l.T("backups.kind.manual")
 		if b.Scheduled {
-			kind = "Scheduled"
+			kind = l.T("backups.kind.scheduled")
 		}
-		p.Backups = append(p.Backups, backupRow{Name: b.Name, Size: sizeWords(b.Size), Age: ago(now, b.CreatedAt),
+		p.Backups = append(p.Backups, backupRow{Name: b.Name, Size: l.Size(b.Size), Age: l.Ago(now, b.CreatedAt),
 			Taken: b.CreatedAt.UTC().Format("2006-01-02 15:04 UTC"), Kind: kind, Version: b.AppVersion,
 			DownloadURL: apiPrefix + "/backups/" + url.PathEscape(b.Name),
 			DeleteURL:   "/backups/" + url.PathEscape(b.Name) + "/delete"})
@@ -76,22 +77,22 @@ func (a *App) backupsPageData(c *fiber.Ctx) (backupsPage, error) {
 		return p, err
 	}
 	if st.Running != nil {
-		p.Running = progressOf(*st.Running)
+		p.Running = progressOf(l, *st.Running)
 	}
 	if f := st.Failed; f != nil {
 		at := f.CreatedAt
 		if f.FinishedAt != nil {
 			at = *f.FinishedAt
 		}
-		p.Failure = &backupFailureView{Age: ago(now, at), Error: f.Error}
+		p.Failure = &backupFailureView{Age: l.Ago(now, at), Error: f.Error}
 	}
 	return p, nil
 }
 
-func progressOf(st jobs.Status) *backupProgress {
-	msg := st.Message
+func progressOf(l loc, st jobs.Status) *backupProgress {
+	msg := jobWords(l, st.Message, st.Words)
 	if msg == "" {
-		msg = "Waiting to start…"
+		msg = l.T("backups.waiting")
 	}
 	return &backupProgress{Percent: st.Percent, Message: msg}
 }
@@ -109,7 +110,7 @@ func (a *App) startBackupForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.backupProgressFragment(c, progressOf(st))
+	return a.backupProgressFragment(c, progressOf(a.tr(c), st))
 }
 
 // backupProgressPartial is polled by the progress bar; once no backup runs it asks the page to reload, which
@@ -123,7 +124,7 @@ func (a *App) backupProgressPartial(c *fiber.Ctx) error {
 		c.Set("HX-Redirect", "/backups?done=backup")
 		return c.SendStatus(fiber.StatusNoContent)
 	}
-	return a.backupProgressFragment(c, progressOf(*st.Running))
+	return a.backupProgressFragment(c, progressOf(a.tr(c), *st.Running))
 }
 
 func (a *App) backupProgressFragment(c *fiber.Ctx, p *backupProgress) error {
@@ -146,59 +147,27 @@ func (a *App) deleteBackupForm(c *fiber.Ctx) error {
 	return c.Redirect("/backups?done=deleted", fiber.StatusSeeOther)
 }
 
-// ago says how long ago t was, the way people say it: "just now", "5 minutes ago", "2 hours ago", "3 days ago".
-func ago(now, t time.Time) string {
-	d := now.Sub(t)
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return fmt.Sprintf("1 %s ago", unit)
-		}
-		return fmt.Sprintf("%d %ss ago", n, unit)
-	}
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute")
-	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	default:
-		return plural(int(d/(24*time.Hour)), "day")
-	}
-}
-
-// sizeWords writes a byte count for people: 532 bytes, 12.3 MB, 1.4 GB.
-func sizeWords(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d bytes", n)
-	case n < 1000_000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	case n < 1000_000_000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-}
-
 // scheduleWords describes the backup schedule.
-func scheduleWords(every time.Duration, keep int) string {
+func scheduleWords(l loc, every time.Duration, keep int) string {
 	if every <= 0 {
-		return "Scheduled backups are off."
+		return l.T("backups.schedule.off")
 	}
-	when := "every " + every.String()
+	var when string
 	switch {
 	case every == 24*time.Hour:
-		when = "every day"
+		when = l.T("backups.schedule.daily")
 	case every == time.Hour:
-		when = "every hour"
+		when = l.T("backups.schedule.hourly")
 	case every%(24*time.Hour) == 0:
-		when = fmt.Sprintf("every %d days", every/(24*time.Hour))
+		when = l.N("backups.schedule.days", int(every/(24*time.Hour)))
 	case every%time.Hour == 0:
-		when = fmt.Sprintf("every %d hours", every/time.Hour)
+		when = l.N("backups.schedule.hours", int(every/time.Hour))
+	default:
+		when = l.T("backups.schedule.every", "Interval", every.String())
 	}
-	kept := "all of them are kept"
+	kept := l.T("backups.schedule.keep_all")
 	if keep > 0 {
-		kept = fmt.Sprintf("the newest %d are kept", keep)
+		kept = l.N("backups.schedule.keep", keep)
 	}
-	return fmt.Sprintf("A backup is taken %s; %s. Backups taken by hand are never deleted automatically.", when, kept)
+	return when + " " + kept + " " + l.T("backups.schedule.manual")
 }

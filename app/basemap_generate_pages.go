@@ -25,9 +25,11 @@ type generateForm struct {
 	MaxZoom   int
 	Format    string
 	MaxTiles  int
-	Errors    map[string]string
-	Estimate  *BasemapEstimateBody
-	// Summary says the estimate in words: "About 1,234 tiles, about 18.5 MB".
+	// MaxTilesLabel is MaxTiles written in the page's language.
+	MaxTilesLabel string
+	Errors        map[string]string
+	Estimate      *BasemapEstimateBody
+	// Summary says the estimate in words: "1,234 tiles from Imagery, about 18.5 MB".
 	Summary string
 }
 
@@ -37,11 +39,25 @@ type generationJob struct {
 	CSRFToken string
 	Job       JobBody
 	Ended     bool
+	// Message is what the job is doing or why it failed, in the page's language; empty while it waits.
+	Message string
 }
 
-func (a *App) newGenerateForm(pid int64, csrf string) generateForm {
+func newGenerationJob(l loc, pid int64, csrf string, job JobBody) generationJob {
+	g := generationJob{ProjectID: pid, CSRFToken: csrf, Job: job,
+		Ended: job.State == "completed" || job.State == "cancelled" || job.State == "discarded"}
+	switch {
+	case job.Error != "":
+		g.Message = l.T("basemaps.job.failed", "Why", job.Error)
+	case job.Progress.Message != "":
+		g.Message = jobWords(l, job.Progress.Message, job.Progress.words)
+	}
+	return g
+}
+
+func (a *App) newGenerateForm(l loc, pid int64, csrf string) generateForm {
 	f := generateForm{ProjectID: pid, CSRFToken: csrf, MinZoom: 12, MaxZoom: 17, Format: "mbtiles", Source: "url",
-		MaxTiles: a.cfg.Basemaps.MaxGenerateTiles}
+		MaxTiles: a.cfg.Basemaps.MaxGenerateTiles, MaxTilesLabel: l.Int(int64(a.cfg.Basemaps.MaxGenerateTiles))}
 	for _, s := range a.cfg.Basemaps.Sources {
 		f.Sources = append(f.Sources, s.Name)
 	}
@@ -54,7 +70,7 @@ func (a *App) newGenerateForm(pid int64, csrf string) generateForm {
 // readGenerateForm reads the form fields into the form and the API body.
 func (a *App) readGenerateForm(c *fiber.Ctx) (generateForm, GenerateBasemapBody) {
 	ctx := c.UserContext()
-	f := a.newGenerateForm(projectFrom(ctx).Project.ID, principal(ctx).csrf)
+	f := a.newGenerateForm(a.tr(c), projectFrom(ctx).Project.ID, principal(ctx).csrf)
 	f.Source, f.URL = strings.Clone(c.FormValue("source")), strings.TrimSpace(strings.Clone(c.FormValue("url")))
 	f.MinZoom, _ = strconv.Atoi(c.FormValue("min_zoom"))
 	f.MaxZoom, _ = strconv.Atoi(c.FormValue("max_zoom"))
@@ -75,8 +91,9 @@ func (a *App) estimateBasemapForm(c *fiber.Ctx) error {
 		return a.refuseGenerateForm(c, f, err)
 	}
 	f.Estimate = &out.Body
-	f.Summary = fmt.Sprintf("%s tiles from %s, about %.1f MB", jobsThousands(out.Body.Tiles), out.Body.Source,
-		float64(out.Body.EstimatedBytes)/1e6)
+	l := a.tr(c)
+	f.Summary = l.T("basemaps.gen.summary", "Tiles", l.Int(int64(out.Body.Tiles)), "Source", out.Body.Source,
+		"Size", l.Size(out.Body.EstimatedBytes))
 	return a.partial(c, fiber.StatusOK, "basemaps", "generate_form", f)
 }
 
@@ -87,8 +104,8 @@ func (a *App) generateBasemapForm(c *fiber.Ctx) error {
 	if err != nil {
 		return a.refuseGenerateForm(c, f, err)
 	}
-	return a.partial(c, fiber.StatusAccepted, "basemaps", "generation_job", generationJob{ProjectID: f.ProjectID,
-		CSRFToken: f.CSRFToken, Job: out.Body})
+	return a.partial(c, fiber.StatusAccepted, "basemaps", "generation_job",
+		newGenerationJob(a.tr(c), f.ProjectID, f.CSRFToken, out.Body))
 }
 
 // refuseGenerateForm answers the form again with err's messages beside its fields; an error that is not the
@@ -111,7 +128,7 @@ func (a *App) generationJobPartial(c *fiber.Ctx) error {
 	}
 	if g.Job.State == "completed" {
 		c.Set("HX-Redirect", fmt.Sprintf("/projects/%d/basemaps?saved=%s", g.ProjectID,
-			url.QueryEscape("The basemap is made and now being checked")))
+			url.QueryEscape(a.tr(c).T("basemaps.flash.made"))))
 	}
 	return a.partial(c, fiber.StatusOK, "basemaps", "generation_job", g)
 }
@@ -127,7 +144,7 @@ func (a *App) cancelGenerationForm(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		g.Job = jobBody(st)
+		g = newGenerationJob(a.tr(c), g.ProjectID, g.CSRFToken, jobBody(st))
 		g.Ended = st.State != "running"
 	}
 	return a.partial(c, fiber.StatusOK, "basemaps", "generation_job", g)
@@ -149,8 +166,7 @@ func (a *App) projectGeneration(c *fiber.Ctx) (generationJob, error) {
 	if err != nil {
 		return generationJob{}, err
 	}
-	ended := st.State == "completed" || st.State == "cancelled" || st.State == "discarded"
-	return generationJob{ProjectID: pid, CSRFToken: principal(ctx).csrf, Job: jobBody(st), Ended: ended}, nil
+	return newGenerationJob(a.tr(c), pid, principal(ctx).csrf, jobBody(st)), nil
 }
 
 // partial answers one template of a page on its own.

@@ -41,7 +41,7 @@ func (a *App) showCAPage(c *fiber.Ctx) error {
 		n := min(len(f), 8*3)
 		page.FingerprintLines, f = append(page.FingerprintLines, f[:n]), f[n:]
 	}
-	return a.page(c, fiber.StatusOK, "ca", "Trust this server", page)
+	return a.page(c, fiber.StatusOK, "ca", a.tr(c).T("ca.title"), page)
 }
 
 // downloadCA serves the CA certificate: DER as application/x-x509-ca-cert at /ca.crt (what phones install), PEM

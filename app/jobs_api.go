@@ -33,6 +33,8 @@ type JobProgress struct {
 	Percent   int        `json:"percent" minimum:"0" maximum:"100"`
 	Message   string     `json:"message"`
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+	// words is Message as a message of the catalogues, for the pages (jobWords).
+	words *jobs.Words
 }
 
 // JobOutput wraps JobBody.
@@ -108,7 +110,8 @@ func (a *App) apiGetJob(ctx context.Context, in *JobInput) (*JobOutput, error) {
 func jobBody(st jobs.Status) JobBody {
 	b := JobBody{ID: st.ID, Kind: st.Kind, State: st.State, Error: st.Error, Attempt: st.Attempt,
 		CreatedAt: st.CreatedAt.UTC(), StartedAt: utcPtr(st.StartedAt), FinishedAt: utcPtr(st.FinishedAt),
-		Progress: JobProgress{Percent: st.Percent, Message: st.Message, UpdatedAt: utcPtr(st.UpdatedAt)}}
+		Progress: JobProgress{Percent: st.Percent, Message: st.Message, UpdatedAt: utcPtr(st.UpdatedAt),
+			words: st.Words}}
 	if len(st.Result) > 0 && json.Valid(st.Result) {
 		b.Result = json.RawMessage(st.Result)
 	}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"strings"
 
+	"fieldbase/app/jobs"
 	"fieldbase/app/readyforms"
 	"fieldbase/app/taskflow"
 	"fieldbase/app/tasking"
@@ -176,6 +177,8 @@ func dynamicMessageIDs() []string {
 	add("feature.status.", "ready", "submitted", "validated", "bad", "unknown")
 	add("project.status.", append(append([]string{}, projectStatuses...), "unknown")...)
 	add("project.visibility.", "public", "private")
+	add("basemaps.state.", "validating", "ready", "invalid")
+	ids = append(ids, jobs.WordIDs()...)
 	add("taskflow.reason.", taskflow.ReasonCodes()...)
 	for _, f := range readyforms.List() {
 		add("readyforms.", f.Name+".title", f.Name+".description")

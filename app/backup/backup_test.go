@@ -91,7 +91,7 @@ func TestCreateVerifyRestore(t *testing.T) {
 	}
 	out := filepath.Join(dir, "backups", NewName(time.Now(), false))
 	var steps []int
-	m, err := Create(ctx, dir, out, Options{AppVersion: "v9", Progress: func(p int, _ string) {
+	m, err := Create(ctx, dir, out, Options{AppVersion: "v9", Progress: func(p int, _ Step) {
 		steps = append(steps, p)
 	}})
 	if err != nil {

@@ -28,8 +28,8 @@ type Options struct {
 	AppVersion string
 	// Scheduled marks a backup taken by the schedule (only those are pruned).
 	Scheduled bool
-	// Progress, when set, is told how far the backup is (0-100) with a sentence a person can read.
-	Progress func(percent int, message string)
+	// Progress, when set, is told how far the backup is (0-100) and what it is doing.
+	Progress func(percent int, step Step)
 }
 
 // ErrBusy reports a backup refused because another one is being written into the same directory.
@@ -42,6 +42,19 @@ const tempPrefix = ".backup-"
 // (a basemap deleted) before it could be copied.
 const snapshotTries = 3
 
+// Step is what a backup is doing: Text in English, and ID and Data the same as a message of the catalogues
+// (web/i18n), for a page to say in its reader's language.
+type Step struct {
+	Text string
+	ID   string
+	Data map[string]any
+}
+
+// StepIDs are the message ids of the steps.
+func StepIDs() []string {
+	return []string{"job.backup.database", "job.backup.archive", "job.backup.files", "job.backup.done"}
+}
+
 // Create writes a backup of the data directory dataDir to the archive out (its directory is created if need
 // be). It may run while a server uses dataDir. The database snapshot is taken first and checked; the archive
 // then holds the files that snapshot names, whatever was written since. The archive is written to a temporary
@@ -50,7 +63,7 @@ const snapshotTries = 3
 func Create(ctx context.Context, dataDir, out string, opts Options) (Manifest, error) {
 	progress := opts.Progress
 	if progress == nil {
-		progress = func(int, string) {}
+		progress = func(int, Step) {}
 	}
 	dir := filepath.Dir(out)
 	lock, err := dirlock.TryLock(dir)
@@ -67,7 +80,7 @@ func Create(ctx context.Context, dataDir, out string, opts Options) (Manifest, e
 	if _, err := os.Stat(out); err == nil {
 		return Manifest{}, fmt.Errorf("%s already exists", out)
 	}
-	progress(1, "copying the database")
+	progress(1, Step{Text: "copying the database", ID: "job.backup.database"})
 	m, snap, files, err := snapshot(ctx, dataDir, dir)
 	if snap != "" {
 		defer os.Remove(snap)
@@ -79,7 +92,8 @@ func Create(ctx context.Context, dataDir, out string, opts Options) (Manifest, e
 	if err := writeArchive(ctx, dataDir, snap, files, out, &m, progress); err != nil {
 		return Manifest{}, err
 	}
-	progress(100, fmt.Sprintf("backed up %d submissions and %d files", m.Submissions, m.Files()))
+	progress(100, Step{Text: fmt.Sprintf("backed up %d submissions and %d files", m.Submissions, m.Files()),
+		ID: "job.backup.done", Data: map[string]any{"Submissions": m.Submissions, "Files": m.Files()}})
 	return m, nil
 }
 
@@ -144,7 +158,7 @@ func sizes(dataDir string, names []string) (files []Entry, missing string, err e
 // writeArchive writes the snapshot, the files and the manifest into a temporary file in out's directory,
 // fsyncs it, renames it to out and fsyncs the directory.
 func writeArchive(ctx context.Context, dataDir, snap string, files []Entry, out string, m *Manifest,
-	progress func(int, string)) (err error) {
+	progress func(int, Step)) (err error) {
 	dir := filepath.Dir(out)
 	f, err := os.CreateTemp(dir, tempPrefix+"*.zip")
 	if err != nil {
@@ -180,11 +194,12 @@ func writeArchive(ctx context.Context, dataDir, snap string, files []Entry, out 
 			done += n
 			if p := 10 + int(89*done/max(total, 1)); p != step {
 				step = p
-				msg := "writing the database into the archive"
+				step := Step{Text: "writing the database into the archive", ID: "job.backup.archive"}
 				if i > 0 {
-					msg = fmt.Sprintf("copying the files: %d of %d", i, len(all)-1)
+					step = Step{Text: fmt.Sprintf("copying the files: %d of %d", i, len(all)-1), ID: "job.backup.files",
+						Data: map[string]any{"Done": i, "Total": len(all) - 1}}
 				}
-				progress(p, msg)
+				progress(p, step)
 			}
 		})
 		if err != nil {

@@ -69,8 +69,8 @@ func (w *backupWorker) Work(ctx context.Context, job *river.Job[BackupArgs]) err
 	opts := w.j.backups
 	out := filepath.Join(opts.Dir, backup.NewName(time.Now(), job.Args.Scheduled))
 	m, err := backup.Create(ctx, w.j.store.Dir(), out, backup.Options{AppVersion: opts.AppVersion,
-		Scheduled: job.Args.Scheduled, Progress: func(percent int, message string) {
-			w.j.progress(ctx, job.JobRow, 0, percent, message)
+		Scheduled: job.Args.Scheduled, Progress: func(percent int, s backup.Step) {
+			w.j.progressWords(ctx, job.JobRow, 0, percent, Words{Text: s.Text, ID: s.ID, Data: s.Data})
 		}})
 	if err != nil {
 		if ctx.Err() != nil {

@@ -102,7 +102,7 @@ func (w *generateWorker) generate(ctx context.Context, job *river.Job[GenerateBa
 		if pr.Total > 0 {
 			pct = min(pr.Done*99/pr.Total, 99)
 		}
-		w.j.progress(ctx, job.JobRow, a.ProjectID, pct, progressMessage(pr))
+		w.j.progressWords(ctx, job.JobRow, a.ProjectID, pct, progressWords(pr))
 	}
 	info, pr, err := basemapgen.Generate(ctx, f, basemapgen.Params{Source: a.Source, AOI: aoi, MinZoom: a.MinZoom,
 		MaxZoom: a.MaxZoom, Format: a.Format, Name: a.Name, Concurrency: a.Concurrency}, basemapgen.WorkPath(dataDir,
@@ -110,8 +110,9 @@ func (w *generateWorker) generate(ctx context.Context, job *river.Job[GenerateBa
 	if err != nil {
 		return GenerateBasemapResult{}, err
 	}
-	w.j.progress(ctx, job.JobRow, a.ProjectID, 99, fmt.Sprintf("%s; checking the %s file", progressMessage(pr),
-		info.Container))
+	w.j.progressWords(ctx, job.JobRow, a.ProjectID, 99, Words{Text: fmt.Sprintf("%s; checking the %s file",
+		progressMessage(pr), info.Container), ID: "job.basemap.checking",
+		Data: map[string]any{"Done": pr.Done, "Total": pr.Total, "Container": info.Container}})
 	id, err := w.register(ctx, files, out, key, a)
 	return GenerateBasemapResult{BasemapID: id, Tiles: pr.Done - pr.Missing, Missing: pr.Missing, Bytes: pr.Bytes}, err
 }
@@ -144,6 +145,16 @@ func (w *generateWorker) register(ctx context.Context, files *storage.Store, pat
 }
 
 // progressMessage says how far a generation is, e.g. "1,204 of 5,000 tiles, 18.2 MB (12 not at the source)".
+// progressWords is progressMessage with its words.
+func progressWords(pr basemapgen.Progress) Words {
+	w := Words{Text: progressMessage(pr), ID: "job.basemap.progress",
+		Data: map[string]any{"Done": pr.Done, "Total": pr.Total, "Size": pr.Bytes}}
+	if pr.Missing > 0 {
+		w.ID, w.Data["Missing"] = "job.basemap.progress_missing", pr.Missing
+	}
+	return w
+}
+
 func progressMessage(pr basemapgen.Progress) string {
 	msg := fmt.Sprintf("%s of %s tiles, %s", thousands(pr.Done), thousands(pr.Total), megabytes(pr.Bytes))
 	if pr.Missing > 0 {

@@ -235,6 +235,17 @@ func (j *Jobs) progress(ctx context.Context, job *rivertype.JobRow, projectID in
 	}
 }
 
+// progressWords is progress with a message that pages say in their reader's language.
+func (j *Jobs) progressWords(ctx context.Context, job *rivertype.JobRow, projectID int64, percent int, w Words) {
+	if err := j.store.SetJobProgress(ctx, job.ID, percent, w.record()); err != nil {
+		j.log.Warn("job progress not recorded", "job_id", job.ID, "err", err)
+	}
+	if projectID != 0 {
+		j.events.PublishJSON(projectID, live.KindJob, JobNotice{ProjectID: projectID, JobID: job.ID, Kind: job.Kind,
+			State: string(rivertype.JobStateRunning), Percent: percent, Message: w.Text})
+	}
+}
+
 // JobNotice is the payload of a job event.
 type JobNotice struct {
 	ProjectID int64  `json:"project_id"`
@@ -296,10 +307,12 @@ type Status struct {
 	ID   int64
 	Kind string
 	// ProjectID is the project the job works on (0 for the server's own jobs).
-	ProjectID  int64
-	State      string
-	Percent    int
-	Message    string
+	ProjectID int64
+	State     string
+	Percent   int
+	Message   string
+	// Words is Message as a message of the catalogues, when the job gave one.
+	Words      *Words
 	Error      string
 	Result     []byte
 	Attempt    int
@@ -327,7 +340,8 @@ func (j *Jobs) status(ctx context.Context, row *rivertype.JobRow) (Status, error
 		Attempt: row.Attempt, CreatedAt: row.CreatedAt, StartedAt: row.AttemptedAt, FinishedAt: row.FinalizedAt,
 		Result: row.Output()}
 	if p, err := j.store.JobProgress(ctx, row.ID); err == nil {
-		st.Percent, st.Message, st.UpdatedAt = p.Percent, p.Message, &p.UpdatedAt
+		st.Message, st.Words = readWords(p.Message)
+		st.Percent, st.UpdatedAt = p.Percent, &p.UpdatedAt
 	} else if !errors.Is(err, db.ErrNotFound) {
 		return Status{}, err
 	}

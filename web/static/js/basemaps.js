@@ -134,7 +134,7 @@
           var pct = Math.floor(e.loaded * 100 / e.total);
           bar.value = pct;
           bar.textContent = pct + "%";
-          status.textContent = "Uploading " + name + ": " + pct + "%";
+          status.textContent = fbT("js.uploading_percent", { Name: name, Percent: pct });
         }
       });
       xhr.addEventListener("load", function () {
@@ -156,7 +156,7 @@
       wrap.hidden = false;
       button.disabled = true;
       bar.value = 0;
-      status.textContent = "Uploading " + name + "…";
+      status.textContent = fbT("js.uploading_name", { Name: name });
       var data = new FormData();
       data.append("file", input.files[0]);
       xhr.send(data);
