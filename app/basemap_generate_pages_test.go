@@ -99,7 +99,7 @@ func TestGenerateBasemapInChromium(t *testing.T) {
 	run(t, ctx, "start", chromedp.Click(chromedp.CSS("#basemap-estimate button")),
 		waitJS(`(() => { const p = document.querySelector(".generation-job progress"); return p && p.value > 0; })()`))
 	msg := value(t, ctx, "message", chromedp.Evaluate[string](`document.querySelector(".generation-message").textContent`))
-	if !strings.Contains(msg, "tiles") || !strings.Contains(msg, "kB") {
+	if !strings.Contains(msg, "tiles") || !(strings.Contains(msg, "bytes") || strings.Contains(msg, "kB")) {
 		t.Errorf("progress message %q", msg)
 	}
 	shot("basemap-generate-progress-1280")

@@ -25,7 +25,7 @@ func TestBrowserPseudoLocaleBasemapsCADocs(t *testing.T) {
 	exe := chromium(t)
 	t.Parallel()
 	srv := xyztest.New(t, xyztest.Options{})
-	srv.Delay = 300 * time.Millisecond
+	srv.Delay = 500 * time.Millisecond
 	ta := generationApp(t, srv, "png", func(c *config.Config) {
 		c.Server.Addr, c.Server.LANHTTPS = "0.0.0.0:8090", true
 		c.Basemaps.GenerateConcurrency = 1
@@ -81,7 +81,7 @@ func TestBrowserPseudoLocaleBasemapsCADocs(t *testing.T) {
 	page := fmt.Sprintf("%s/projects/%d/basemaps", base, project)
 	run(t, admin, "basemaps", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#basemap-generate")))
 	noUntranslatedText(t, admin, "basemaps page", data...)
-	run(t, admin, "count", chromedp.SetValue(chromedp.CSS("#g-min"), "14"), chromedp.SetValue(chromedp.CSS("#g-max"), "16"),
+	run(t, admin, "count", chromedp.SetValue(chromedp.CSS("#g-min"), "14"), chromedp.SetValue(chromedp.CSS("#g-max"), "17"),
 		chromedp.Click(chromedp.CSS(`#basemap-generate button[type=submit]`)),
 		chromedp.WaitVisible(chromedp.CSS("#basemap-estimate")))
 	noUntranslatedText(t, admin, "basemaps page with an estimate", data...)
@@ -93,7 +93,7 @@ func TestBrowserPseudoLocaleBasemapsCADocs(t *testing.T) {
 	noUntranslatedText(t, admin, "basemaps page with a cancelled job", data...)
 
 	for _, c := range []struct{ tag, dir, heading, state string }{
-		{"fr", "ltr", "Fonds de carte de « Roofs »", "Prêt"},
+		{"fr", "ltr", "Fonds de carte de «\u00a0Roofs\u00a0»", "Prêt"},
 		{"ar", "rtl", "خرائط الأساس لـ «Roofs»", "جاهزة"},
 	} {
 		run(t, admin, "desktop "+c.tag, chromedp.EmulateViewport(1280, 850))

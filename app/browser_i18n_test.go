@@ -25,7 +25,7 @@ const untranslatedJS = `(() => {
   // A language's own name (the switcher's options, lang="…") and addresses are not words to translate.
   for (const el of document.querySelectorAll("body [lang]")) { allowed.push(el.textContent.trim()); }
   const strip = s => {
-    s = s.replace(/https?:\/\/\S+/g, " ");
+    s = s.replace(/https?:\/\/[^\s⟦⟧]+/g, " "); // an address, not the marker that may close right after it
     for (const a of allowed) { if (a) { s = s.split(a).join(" "); } }
     let prev;
     do { prev = s; s = s.replace(/⟦[^⟦⟧]*⟧/g, " "); } while (s !== prev);
